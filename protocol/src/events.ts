@@ -54,9 +54,18 @@ export const GatewayGapSchema = z
     toSeq: z.number().int().positive(),
     reason: z.string().min(1).max(200),
   })
-  .refine((gap) => gap.fromSeq <= gap.toSeq, { error: "fromSeq must not be greater than toSeq", path: ["toSeq"] });
+  .refine((gap) => gap.fromSeq <= gap.toSeq, {
+    error: "fromSeq must not be greater than toSeq",
+    path: ["toSeq"],
+  });
 
-export const EVENT_TYPES = ["vehicle.entry", "vehicle.exit", "door.crossing", "slot.state", "gateway.gap"] as const;
+export const EVENT_TYPES = [
+  "vehicle.entry",
+  "vehicle.exit",
+  "door.crossing",
+  "slot.state",
+  "gateway.gap",
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EventSchema = z.discriminatedUnion(

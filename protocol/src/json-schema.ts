@@ -14,7 +14,10 @@ export function buildJsonSchemas(): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(schemas).map(([fileName, schema]) => [
       `${fileName}.schema.json`,
-      { $id: `https://lotwatch.dev/schema/v1/${fileName}.schema.json`, ...z.toJSONSchema(schema, { io: "input" }) },
+      {
+        $id: `https://lotwatch.dev/schema/v1/${fileName}.schema.json`,
+        ...z.toJSONSchema(schema, { io: "input" }),
+      },
     ]),
   );
 }

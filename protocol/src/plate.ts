@@ -1,6 +1,6 @@
 /** Upper case with spaces, dashes and dots removed: `ka-01 ab 1234` → `KA01AB1234`. */
 export function normalizePlate(plate: string): string {
-  return plate.toUpperCase().replace(/[\s.\-]/g, "");
+  return plate.toUpperCase().replace(/[\s.-]/g, "");
 }
 
 /** Characters ANPR cameras commonly confuse, each group mapped to one representative. */
