@@ -1,0 +1,58 @@
+import { ConfigError } from "@lotwatch/protocol/errors.js";
+import { describe, expect, it } from "vitest";
+import { parseCommandLine } from "./parse-command-line.js";
+
+describe("parseCommandLine", () => {
+  it("leaves ports undefined when not given, so defaults may fall back", () => {
+    expect(parseCommandLine(["--topology", "t.yaml"], {})).toEqual({
+      topologyPath: "t.yaml",
+      dbPath: "./lotwatch.db",
+      host: "127.0.0.1",
+      httpPort: undefined,
+      mqttPort: undefined,
+      readyFile: undefined,
+      insecure: false,
+      maxPayloadBytes: undefined,
+    });
+  });
+
+  it("reads every option from LOTWATCH_* variables, and the command line wins", () => {
+    const env = {
+      LOTWATCH_TOPOLOGY: "env.yaml",
+      LOTWATCH_DB: "env.db",
+      LOTWATCH_HOST: "::1",
+      LOTWATCH_HTTP_PORT: "0",
+      LOTWATCH_MQTT_PORT: "1884",
+      LOTWATCH_READY_FILE: "ready.json",
+      LOTWATCH_MAX_PAYLOAD_BYTES: "1000",
+      LOTWATCH_INSECURE: "false",
+    };
+    expect(parseCommandLine([], env)).toEqual({
+      topologyPath: "env.yaml",
+      dbPath: "env.db",
+      host: "::1",
+      httpPort: 0,
+      mqttPort: 1884,
+      readyFile: "ready.json",
+      insecure: false,
+      maxPayloadBytes: 1000,
+    });
+    expect(parseCommandLine(["--mqtt-port", "2000", "--insecure"], env)).toMatchObject({
+      mqttPort: 2000,
+      insecure: true,
+    });
+  });
+
+  it("names the variable holding a bad value", () => {
+    expect(() => parseCommandLine(["--topology", "t"], { LOTWATCH_HTTP_PORT: "http" })).toThrow(
+      new ConfigError("bad_environment", 'LOTWATCH_HTTP_PORT="http": expected a port from 0 to 65535'),
+    );
+    expect(() => parseCommandLine(["--topology", "t"], { LOTWATCH_INSECURE: "maybe" })).toThrow(
+      /LOTWATCH_INSECURE/,
+    );
+  });
+
+  it("requires a topology", () => {
+    expect(() => parseCommandLine([], {})).toThrow(/--topology FILE or set LOTWATCH_TOPOLOGY/);
+  });
+});

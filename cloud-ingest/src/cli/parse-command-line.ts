@@ -1,0 +1,119 @@
+import { ConfigError } from "@lotwatch/protocol/errors.js";
+import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../ingest/handle-message.js";
+import { DEFAULT_PORTS, type IngestSettings } from "../run/start-ingest.js";
+
+interface RawOptions {
+  topology?: string;
+  db?: string;
+  host?: string;
+  httpPort?: number;
+  mqttPort?: number;
+  readyFile?: string;
+  maxPayloadBytes?: number;
+  insecure?: boolean;
+}
+
+type Parser<T> = (value: string) => T;
+
+const parsePort: Parser<number> = (value) => {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError("expected a port from 0 to 65535");
+  return port;
+};
+
+const parsePositive: Parser<number> = (value) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+};
+
+const parseFlag: Parser<boolean> = (value) => {
+  const normalized = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(normalized)) return true;
+  if (["", "0", "false", "no", "off"].includes(normalized)) return false;
+  throw new InvalidArgumentError("expected true or false");
+};
+
+/** Each option's environment variable; the command line wins over it. */
+const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
+  topology: ["LOTWATCH_TOPOLOGY", String],
+  db: ["LOTWATCH_DB", String],
+  host: ["LOTWATCH_HOST", String],
+  httpPort: ["LOTWATCH_HTTP_PORT", parsePort],
+  mqttPort: ["LOTWATCH_MQTT_PORT", parsePort],
+  readyFile: ["LOTWATCH_READY_FILE", String],
+  maxPayloadBytes: ["LOTWATCH_MAX_PAYLOAD_BYTES", parsePositive],
+  insecure: ["LOTWATCH_INSECURE", parseFlag],
+};
+
+export function buildProgram(): Command {
+  return new Command("lotwatch-ingest")
+    .description("The lotwatch cloud ingest: embedded MQTT broker, event store, counts REST API.")
+    .option(
+      "--topology <file>",
+      "sites, spaces, lanes, doors and slots, JSON or YAML (env LOTWATCH_TOPOLOGY)",
+    )
+    .option("--db <path>", "SQLite database file (env LOTWATCH_DB)", "./lotwatch.db")
+    .option("--host <host>", "address both servers listen on (env LOTWATCH_HOST)", "127.0.0.1")
+    .option(
+      "--http-port <port>",
+      `REST API port, 0 = any free port (default ${DEFAULT_PORTS.httpPort}; env LOTWATCH_HTTP_PORT)`,
+      parsePort,
+    )
+    .option(
+      "--mqtt-port <port>",
+      `embedded broker port, 0 = any free port (default ${DEFAULT_PORTS.mqttPort}; env LOTWATCH_MQTT_PORT)`,
+      parsePort,
+    )
+    .option(
+      "--ready-file <file>",
+      "write {httpUrl, mqttUrl, pid} here once listening (env LOTWATCH_READY_FILE)",
+    )
+    .option(
+      "--max-payload-bytes <n>",
+      `reject larger MQTT payloads unparsed (default ${DEFAULT_MAX_PAYLOAD_BYTES}; env LOTWATCH_MAX_PAYLOAD_BYTES)`,
+      parsePositive,
+    )
+    .option("--insecure", "allow a non-loopback --host without gateway credentials (env LOTWATCH_INSECURE=1)")
+    .exitOverride()
+    .showHelpAfterError();
+}
+
+/**
+ * Settings from the command line, then `LOTWATCH_*` variables, then defaults. Throws commander's
+ * error for usage problems (already printed) and ConfigError for bad environment values.
+ */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): IngestSettings {
+  const program = buildProgram();
+  program.parse(argv, { from: "user" });
+  const options = program.opts<RawOptions>();
+  const fromCli = (key: keyof RawOptions) => program.getOptionValueSource(key) === "cli";
+  const merged: Record<string, unknown> = { ...options };
+  for (const [key, [name, parse]] of Object.entries(ENV) as [keyof RawOptions, [string, Parser<unknown>]][]) {
+    const value = env[name];
+    if (value === undefined || fromCli(key)) continue;
+    try {
+      merged[key] = parse(value);
+    } catch (error) {
+      throw new ConfigError("bad_environment", `${name}="${value}": ${(error as Error).message}`);
+    }
+  }
+  const settings = merged as RawOptions;
+  if (settings.topology === undefined) {
+    throw new ConfigError(
+      "missing_topology",
+      "no topology file: pass --topology FILE or set LOTWATCH_TOPOLOGY",
+    );
+  }
+  return {
+    topologyPath: settings.topology,
+    dbPath: settings.db ?? "./lotwatch.db",
+    host: settings.host ?? "127.0.0.1",
+    httpPort: settings.httpPort,
+    mqttPort: settings.mqttPort,
+    readyFile: settings.readyFile,
+    insecure: settings.insecure ?? false,
+    maxPayloadBytes: settings.maxPayloadBytes,
+  };
+}

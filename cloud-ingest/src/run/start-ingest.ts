@@ -1,0 +1,138 @@
+import { createAdaptorServer, type ServerType } from "@hono/node-server";
+import { ConfigError } from "@lotwatch/protocol/errors.js";
+import { createApp } from "../api/app.js";
+import { createEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded-broker.js";
+import { createMessageHandler } from "../ingest/handle-message.js";
+import { createLogger, type Logger } from "../logging/create-logger.js";
+import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
+import { loadTopology } from "../topology/load-topology.js";
+import { createTopologyIndex } from "../topology/topology-index.js";
+import { hostPort, listenPort } from "./listen.js";
+import { isLoopback } from "./loopback.js";
+import { removeReadyFile, writeReadyFile } from "./ready-file.js";
+
+export interface IngestSettings {
+  topologyPath: string;
+  dbPath: string;
+  host: string;
+  /** Undefined = the default port, which may fall back to a free one; 0 = any free port. */
+  httpPort?: number | undefined;
+  mqttPort?: number | undefined;
+  readyFile?: string | undefined;
+  /** Accept any client on a non-loopback host even without credentials. */
+  insecure: boolean;
+  maxPayloadBytes?: number | undefined;
+}
+
+export interface IngestDefaults {
+  httpPort: number;
+  mqttPort: number;
+}
+
+export const DEFAULT_PORTS: IngestDefaults = { httpPort: 8080, mqttPort: 1883 };
+
+export interface StartIngestOptions {
+  /** Injectable so tests can make a "default" port that is taken. */
+  defaults?: IngestDefaults;
+  /** Parent of every component logger; default: JSON to stdout. */
+  logger?: Logger;
+}
+
+export interface RunningIngest {
+  httpUrl: string;
+  mqttUrl: string;
+  /** Stops the broker, waits for running commits, then closes HTTP and the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the store, the embedded broker and the REST API, as the CLI does. */
+export async function startIngest(
+  settings: IngestSettings,
+  options: StartIngestOptions = {},
+): Promise<RunningIngest> {
+  const defaults = options.defaults ?? DEFAULT_PORTS;
+  const log = (component: string) => options.logger?.child({ component }) ?? createLogger(component);
+  const logger = log("ingest");
+  if (!settings.insecure && !isLoopback(settings.host)) {
+    throw new ConfigError(
+      "insecure_host",
+      `refusing to listen on ${settings.host}: without gateway credentials the broker accepts any client, ` +
+        "so it listens on loopback only; use --host 127.0.0.1, or --insecure to accept that risk",
+    );
+  }
+  const topology = createTopologyIndex(loadTopology(settings.topologyPath));
+  const store = createSqliteStore({ path: settings.dbPath, topology, logger: log("store") });
+  let broker: EmbeddedBroker | undefined;
+  let http: ServerType | undefined;
+  let readyFile: string | undefined;
+  // Broker first (stop accepting, finish running commits), then HTTP, then the database.
+  const shutdown = async () => {
+    if (readyFile !== undefined) removeReadyFile(readyFile);
+    await broker?.close();
+    if (http?.listening) await closeHttp(http);
+    await store.close();
+  };
+  let ready = false;
+  try {
+    const handler = createMessageHandler({
+      store,
+      maxPayloadBytes: settings.maxPayloadBytes,
+      logger: log("ingest"),
+    });
+    broker = await createEmbeddedBroker({ handler, logger: log("broker") });
+    const mqttPort = await listenPort(broker.server, {
+      host: settings.host,
+      port: settings.mqttPort,
+      defaultPort: defaults.mqttPort,
+      label: "MQTT",
+      option: "--mqtt-port",
+      listener: "the embedded broker",
+      logger,
+    });
+
+    const app = createApp({ store, topology, isReady: () => ready, logger: log("api") });
+    http = createAdaptorServer({ fetch: app.fetch });
+    const httpPort = await listenPort(http, {
+      host: settings.host,
+      port: settings.httpPort,
+      defaultPort: defaults.httpPort,
+      label: "HTTP",
+      option: "--http-port",
+      listener: "the REST API",
+      logger,
+    });
+
+    const httpUrl = `http://${hostPort(settings.host, httpPort)}`;
+    const mqttUrl = `mqtt://${hostPort(settings.host, mqttPort)}`;
+    ready = true;
+    logger.info(
+      { httpUrl, mqttUrl, db: settings.dbPath },
+      `ingest ready: REST API ${httpUrl}, MQTT ${mqttUrl}`,
+    );
+    if (settings.readyFile !== undefined) {
+      writeReadyFile(settings.readyFile, { httpUrl, mqttUrl, pid: process.pid });
+      readyFile = settings.readyFile;
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      httpUrl,
+      mqttUrl,
+      close() {
+        ready = false;
+        closing ??= shutdown().then(() => logger.info("ingest stopped"));
+        return closing;
+      },
+    };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+}
+
+function closeHttp(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections would hold close() open until they time out.
+    if ("closeAllConnections" in server) server.closeAllConnections();
+  });
+}

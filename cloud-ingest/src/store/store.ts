@@ -1,0 +1,98 @@
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
+import type { GatewayStatus } from "@lotwatch/protocol/status.js";
+import type { CountReading } from "../counts/clamp.js";
+
+/** One thing the ingest refused, and why; kept so an operator can see what a gateway sent. */
+export interface RejectionInput {
+  gateway: string | null;
+  topic: string;
+  /** Index in the envelope's `events`, or null when the whole message was refused. */
+  eventIndex: number | null;
+  reason: string;
+  /** At most 2 KB of what was received. */
+  excerpt: string;
+}
+
+export interface Rejection extends RejectionInput {
+  id: number;
+  receivedAt: number;
+}
+
+export interface InsertResult {
+  inserted: number;
+  /** Events whose (gateway, seq) was already stored: changed nothing. */
+  duplicates: number;
+  /** Stored events whose site, lane, door or slot the topology does not know. */
+  unknownSource: number;
+  rejected: number;
+}
+
+export interface SpaceCountRow {
+  space: string;
+  reading: CountReading;
+  /** When the count last changed (ms, store time), or null if it never did. */
+  updatedAt: number | null;
+}
+
+export interface GatewayRecord {
+  id: string;
+  site: string | null;
+  online: boolean | null;
+  /** Last time the ingest received anything from the gateway (ms). */
+  lastSeen: number;
+  /** `at` of the latest status message (ms), or null before the first. */
+  statusAt: number | null;
+  version: string | null;
+  bootId: string | null;
+  uptimeMs: number | null;
+  backlog: number | null;
+  oldestPendingAt: number | null;
+  dropped: number | null;
+  events: number;
+  duplicates: number;
+  unknownSource: number;
+  rejected: number;
+}
+
+export interface StoredEvent {
+  gateway: string;
+  receivedAt: number;
+  unknownSource: boolean;
+  event: LotwatchEvent;
+}
+
+export interface StoreTotals {
+  events: number;
+  duplicates: number;
+  unknownSource: number;
+  rejected: number;
+}
+
+/**
+ * Durable state of the ingest. Every method is async so a PostgreSQL backend can implement the
+ * same contract; a resolved write is committed.
+ */
+export interface Store {
+  /**
+   * Stores a gateway's events in one transaction, idempotently by (gateway, seq), applies their
+   * count deltas, and records `rejected` (the same envelope's invalid events) with them.
+   */
+  insertBatch(
+    gateway: string,
+    events: LotwatchEvent[],
+    receivedAt: number,
+    rejected?: RejectionInput[],
+  ): Promise<InsertResult>;
+  recordRejected(rejections: RejectionInput[], receivedAt: number): Promise<void>;
+  /** Newest first. */
+  listRejected(limit: number): Promise<Rejection[]>;
+  recordGatewayStatus(status: GatewayStatus, receivedAt: number): Promise<void>;
+  listGateways(): Promise<GatewayRecord[]>;
+  getEvent(gateway: string, seq: number): Promise<StoredEvent | null>;
+  /** Current counts of the site's spaces that ever changed. */
+  currentCounts(site: string): Promise<SpaceCountRow[]>;
+  /** The count from events that occurred at or before `atMs`. */
+  countAt(site: string, space: string, atMs: number): Promise<CountReading>;
+  totals(): Promise<StoreTotals>;
+  close(): Promise<void>;
+}
