@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import type { Registry } from "prom-client";
+import type { Logger } from "../common/logger.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { type AgentStatus, statusRoutes } from "./routes/status.js";
+
+export interface ApiAppOptions {
+  status: () => AgentStatus;
+  registry: Registry;
+  logger: Logger;
+}
+
+/** The agent's local HTTP API: health, status and metrics, served on the gateway. */
+export function createApiApp(options: ApiAppOptions): Hono {
+  const app = new Hono();
+  app.route("/", healthRoutes());
+  app.route("/", statusRoutes(options.status));
+  app.route("/", metricsRoutes(options.registry));
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  app.onError((error, c) => {
+    options.logger.error({ err: error, path: c.req.path }, "request failed");
+    return c.json({ error: { code: "INTERNAL", message: "the agent could not answer; see its log" } }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+import type { Reading } from "@lotwatch/protocol/events.js";
+import type { Logger } from "../../common/logger.js";
+import type { InputObserver, MalformedReason, ReadingSink } from "../input.js";
+import type { LineFormat } from "./line-format-config.js";
+import { createLineFramer } from "./line-framer.js";
+import { createLineParser } from "./line-parsers.js";
+
+export interface LineReaderOptions {
+  /** The device path or host:port, for logs. */
+  source: string;
+  format: LineFormat;
+  maxLineLength: number;
+  sink: ReadingSink;
+  logger: Logger;
+  observer: InputObserver;
+  /** Malformed lines logged per minute before the rest are only counted (default 20). */
+  logLimitPerMinute?: number;
+  now?: () => number;
+}
+
+export interface LineReader {
+  push(chunk: Buffer): void;
+  /** The source closed: a half line is counted as malformed and dropped. */
+  end(): void;
+}
+
+/** Bytes in, readings out: frames lines, parses them, hands each chunk's readings to the sink at once. */
+export function createLineReader(options: LineReaderOptions): LineReader {
+  const parse = createLineParser(options.format);
+  const logMalformed = createMalformedLog(options);
+  let readings: Reading[] = [];
+
+  function malformed(reason: MalformedReason, lineNumber: number, detail: string): void {
+    options.observer.malformed(reason);
+    logMalformed(reason, lineNumber, detail);
+  }
+
+  const framer = createLineFramer({
+    maxLineLength: options.maxLineLength,
+    onLine(line, lineNumber) {
+      const result = parse(line);
+      if (result.ok === true) readings.push(result.reading);
+      else if (result.ok === false) malformed(result.reason, lineNumber, result.detail);
+    },
+    onDiscard(reason, lineNumber) {
+      const detail =
+        reason === "overlong"
+          ? `longer than maxLineLength ${options.maxLineLength}; skipped to the next newline`
+          : "half a line was pending when the source closed";
+      malformed(reason, lineNumber, detail);
+    },
+  });
+
+  function deliver(): void {
+    if (readings.length === 0) return;
+    const batch = readings;
+    readings = [];
+    options.sink(batch).catch((error: unknown) => {
+      options.logger.error(
+        { err: error, source: options.source, lost: batch.length },
+        "readings could not be stored",
+      );
+    });
+  }
+
+  return {
+    push(chunk) {
+      framer.push(chunk);
+      deliver();
+    },
+    end() {
+      framer.end();
+      deliver();
+    },
+  };
+}
+
+/** Logs each malformed line once, but no more than a limit per minute, so garbage cannot flood the log. */
+function createMalformedLog(
+  options: LineReaderOptions,
+): (reason: MalformedReason, line: number, detail: string) => void {
+  const limit = options.logLimitPerMinute ?? 20;
+  const now = options.now ?? Date.now;
+  let windowStart = now();
+  let logged = 0;
+  let suppressed = 0;
+  return (reason, line, detail) => {
+    if (now() - windowStart >= 60_000) {
+      if (suppressed > 0) {
+        options.logger.warn(
+          { source: options.source, suppressed },
+          "more malformed lines were skipped without a log line",
+        );
+      }
+      windowStart = now();
+      logged = 0;
+      suppressed = 0;
+    }
+    if (logged >= limit) {
+      suppressed++;
+      return;
+    }
+    logged++;
+    options.logger.warn({ source: options.source, line, reason, detail }, "malformed line skipped");
+  };
+}

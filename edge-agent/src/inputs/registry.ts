@@ -1,0 +1,29 @@
+import type { InputConfig } from "../config/schema.js";
+import type { Input, InputContext, InputFactory } from "./input.js";
+import { createSerialLineInput } from "./serial-line/serial-line-input.js";
+import { createTcpSerialInput } from "./tcp-serial/tcp-serial-input.js";
+
+/** One factory per input `type` in the config. */
+export type InputFactories = {
+  [Type in InputConfig["type"]]: InputFactory<Extract<InputConfig, { type: Type }>>;
+};
+
+export interface InputRegistry {
+  create(config: InputConfig, context: InputContext): Input;
+  types(): string[];
+}
+
+export function createInputRegistry(factories: InputFactories): InputRegistry {
+  return {
+    create(config, context) {
+      const factory = factories[config.type] as InputFactory<InputConfig>;
+      return factory(config, context);
+    },
+    types: () => Object.keys(factories),
+  };
+}
+
+export const defaultInputFactories: InputFactories = {
+  serial: createSerialLineInput,
+  "tcp-serial": createTcpSerialInput,
+};

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { nonEmptyString, positiveInt } from "../../config/fields.js";
+import { checkLineInput, lineInputKeys } from "../line-protocol/line-format-config.js";
+
+/** `{ type: serial, path, baudRate, format, … }`: newline-framed readings from a serial port. */
+export const SerialLineConfigSchema = z
+  .strictObject({
+    type: z.literal("serial"),
+    ...lineInputKeys,
+    path: nonEmptyString("a device path such as /dev/ttyUSB0"),
+    baudRate: positiveInt(),
+  })
+  .superRefine(checkLineInput);
+
+export type SerialLineConfig = z.infer<typeof SerialLineConfigSchema> & { name: string };
