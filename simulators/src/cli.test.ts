@@ -1,8 +1,7 @@
-import { execFile, spawn } from "node:child_process";
-import { lstat, readdir, readFile, stat } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { lstat, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { ReadingSchema } from "@lotwatch/protocol/events.js";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { generateAnprReads } from "./anpr/scenario.js";
@@ -55,25 +54,15 @@ function runCli(
   });
 }
 
-/** Builds dist/ when a source file is newer than dist/cli.js, so the test runs the current code. */
-async function buildIfStale(): Promise<void> {
-  const built = await stat(cliPath).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = await readdir(join(packageDir, "src"), { recursive: true });
-  const times = await Promise.all(
-    sources.map(async (file) => (await stat(join(packageDir, "src", file))).mtimeMs),
-  );
-  if (Math.max(...times) <= built) return;
-  const tsc = join(packageDir, "..", "node_modules", "typescript", "bin", "tsc");
-  try {
-    await promisify(execFile)(process.execPath, [tsc, "-p", join(packageDir, "tsconfig.build.json")], {
-      timeout: 60_000,
-    });
-  } catch (error) {
-    const { stdout = "", message } = error as { stdout?: string; message: string };
-    throw new Error(`building simulators for the CLI tests failed: ${stdout || message}`);
+/** `npm test` builds every package first; the CLI tests run that build. */
+async function requireBuild(): Promise<void> {
+  if (
+    !(await stat(cliPath).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new Error(`${cliPath} is missing: build first (npm run build)`);
   }
 }
 
@@ -90,7 +79,7 @@ const exists = (path: string) =>
     () => false,
   );
 
-beforeAll(buildIfStale, 90_000);
+beforeAll(requireBuild, 90_000);
 
 describe("lotwatch-sim camera", () => {
   let dir: TempDir;

@@ -15,6 +15,11 @@ export interface PtyPairOptions {
   /** The socat binary. Default `socat` from PATH. */
   socatPath?: string;
   logger?: Logger;
+  /**
+   * Run socat in its own process group, so a terminal's Ctrl-C reaches only the program that
+   * owns the pair and it can stop the pair's users first. Default false.
+   */
+  detached?: boolean;
 }
 
 export interface PtyPair {
@@ -44,7 +49,7 @@ export async function createPtyPair(options: PtyPairOptions): Promise<PtyPair> {
   const socat = spawn(
     options.socatPath ?? "socat",
     ["-d", "-d", `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${simPath}`],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    { stdio: ["ignore", "ignore", "pipe"], detached: options.detached ?? false },
   );
 
   let stderr = "";
