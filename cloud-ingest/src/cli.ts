@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, LotwatchError } from "@lotwatch/protocol/errors.js";
 import { CommanderError } from "commander";
+import { runAddGatewayCommand } from "./cli/add-gateway-command.js";
 import { parseCommandLine } from "./cli/parse-command-line.js";
 import { createLogger } from "./logging/create-logger.js";
 import { type IngestSettings, type RunningIngest, startIngest } from "./run/start-ingest.js";
@@ -40,6 +41,8 @@ function stopOnSignals(running: RunningIngest): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "add-gateway")
+    process.exit(await runAddGatewayCommand(process.argv.slice(3), process.env));
   let settings: IngestSettings;
   try {
     settings = parseCommandLine(process.argv.slice(2), process.env);

@@ -57,6 +57,7 @@ describe("REST API", () => {
       {
         id: "lot",
         parent: null,
+        source: "flow",
         count: 1,
         rawCount: 1,
         clamped: false,
@@ -67,6 +68,7 @@ describe("REST API", () => {
       {
         id: "level-1",
         parent: "lot",
+        source: "flow",
         count: 1,
         rawCount: 1,
         clamped: false,
@@ -77,6 +79,7 @@ describe("REST API", () => {
       {
         id: "zone-1a",
         parent: "level-1",
+        source: "slots",
         count: 0,
         rawCount: 0,
         clamped: false,
@@ -87,6 +90,7 @@ describe("REST API", () => {
       {
         id: "lobby",
         parent: null,
+        source: "flow",
         count: 0,
         rawCount: 0,
         clamped: false,
@@ -108,6 +112,7 @@ describe("REST API", () => {
     expect((await get("/v1/sites/mall-a/spaces/lot/count")).body).toEqual({
       site: "mall-a",
       space: "lot",
+      source: "flow",
       at: at(3_600_000),
       count: 1,
       rawCount: 1,

@@ -1,15 +1,44 @@
 import { createServer, type Server } from "node:net";
-import { Aedes } from "aedes";
-import type { MessageHandler } from "../ingest/handle-message.js";
+import { Aedes, type AedesOptions } from "aedes";
+import type { GatewayDirectory } from "../credentials/credentials-file.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES, type MessageHandler } from "../ingest/handle-message.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
 import { createCommitTracker } from "./commit-tracker.js";
-import { type AuthenticateHook, createOpenAuthenticate } from "./hooks/authenticate.js";
+import {
+  type AuthenticateHook,
+  createCredentialsAuthenticate,
+  createOpenAuthenticate,
+} from "./hooks/authenticate.js";
 import { createAuthorizePublish } from "./hooks/authorize-publish.js";
+import { createAuthorizeSubscribe } from "./hooks/authorize-subscribe.js";
+import { guardPacketSize } from "./packet-size-guard.js";
+import { aedesRefusal, createRefusalReporter, type RefusalReason, RefusedError } from "./refusals.js";
+
+/** Room for a payload of the default limit plus its topic and properties. */
+export const DEFAULT_MAX_PACKET_BYTES = maxPacketBytesFor(DEFAULT_MAX_PAYLOAD_BYTES);
+
+/**
+ * The packet limit for a payload limit: twice the payload limit (at least 64 KiB). A payload just
+ * over its limit still arrives, is stored as a rejection the API lists and is acked, so the gateway
+ * moves on; only a packet far beyond it is cut off.
+ */
+export function maxPacketBytesFor(maxPayloadBytes: number): number {
+  return Math.max(2 * maxPayloadBytes, 64 * 1024);
+}
 
 export interface EmbeddedBrokerOptions {
   handler: MessageHandler;
-  /** Default: accept every client (see hooks/authenticate.ts). */
+  /**
+   * Gateway credentials: turns on authentication (username = client id = gateway id, password =
+   * secret) and per-gateway topic authorization. Without them every client is accepted.
+   */
+  gateways?: GatewayDirectory;
+  /** Overrides the authentication `gateways` implies. */
   authenticate?: AuthenticateHook;
+  /** A connection whose packet announces more bytes is dropped before the packet is buffered. */
+  maxPacketBytes?: number;
+  /** Called for every refused connection, publish, subscription or oversized packet. */
+  onRefusal?: (reason: RefusalReason) => void;
   logger?: Logger;
 }
 
@@ -25,17 +54,43 @@ export interface EmbeddedBroker {
 export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const logger = options.logger ?? createLogger("broker");
   const commits = createCommitTracker();
-  const aedes = await Aedes.createBroker({
-    authenticate: options.authenticate ?? createOpenAuthenticate(),
-    authorizePublish: createAuthorizePublish({ handler: options.handler, commits, logger }),
-  });
+  const { gateways } = options;
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const refusals = createRefusalReporter({ logger, onRefusal: options.onRefusal });
+  const hooks: AedesOptions = {
+    authenticate:
+      options.authenticate ??
+      (gateways ? createCredentialsAuthenticate({ gateways, refusals }) : createOpenAuthenticate()),
+    authorizePublish: createAuthorizePublish({
+      handler: options.handler,
+      commits,
+      logger,
+      gateways,
+      refusals,
+    }),
+  };
+  if (gateways) hooks.authorizeSubscribe = createAuthorizeSubscribe({ gateways, refusals });
+  const aedes = await Aedes.createBroker(hooks);
   aedes.on("client", (client) => logger.debug({ client: client.id }, "client connected"));
   aedes.on("clientDisconnect", (client) => logger.debug({ client: client.id }, "client disconnected"));
-  aedes.on("clientError", (client, error) => logger.warn({ client: client.id, err: error }, "client error"));
-  aedes.on("connectionError", (client, error) =>
-    logger.warn({ client: client.id, err: error }, "connection refused"),
-  );
-  const server = createServer(aedes.handle);
+  const onError = (message: string) => (client: { id: string }, error: Error) => {
+    // Refusals are counted and logged once per client and reason by the reporter, not per packet.
+    if (error instanceof RefusedError) return;
+    const refusal = aedesRefusal(error);
+    if (refusal !== null) refusals.refuse(client.id, refusal, { error: error.message });
+    else logger.warn({ client: client.id, err: error }, message);
+  };
+  aedes.on("clientError", onError("client error"));
+  aedes.on("connectionError", onError("connection refused"));
+  const server = createServer((socket) => {
+    const client = aedes.handle(socket);
+    guardPacketSize(socket, maxPacketBytes, (size) =>
+      refusals.refuse(client.id || (socket.remoteAddress ?? "(unknown)"), "packet_too_large", {
+        size,
+        maxPacketBytes,
+      }),
+    );
+  });
 
   let closing: Promise<void> | undefined;
   const close = async () => {

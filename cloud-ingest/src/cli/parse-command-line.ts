@@ -2,6 +2,7 @@ import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../ingest/handle-message.js";
 import { DEFAULT_PORTS, type IngestSettings } from "../run/start-ingest.js";
+import { parseWebhookUrl } from "../summaries/webhook-url.js";
 
 interface RawOptions {
   topology?: string;
@@ -12,6 +13,16 @@ interface RawOptions {
   readyFile?: string;
   maxPayloadBytes?: number;
   insecure?: boolean;
+  gateways?: string;
+  maxPacketBytes?: number;
+  broker?: string;
+  brokerUsername?: string;
+  brokerPassword?: string;
+  clientId?: string;
+  shareGroup?: string;
+  summaries?: string;
+  webhook?: string;
+  holdSummaries?: boolean;
 }
 
 type Parser<T> = (value: string) => T;
@@ -45,7 +56,19 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   readyFile: ["LOTWATCH_READY_FILE", String],
   maxPayloadBytes: ["LOTWATCH_MAX_PAYLOAD_BYTES", parsePositive],
   insecure: ["LOTWATCH_INSECURE", parseFlag],
+  gateways: ["LOTWATCH_GATEWAYS", String],
+  maxPacketBytes: ["LOTWATCH_MAX_PACKET_BYTES", parsePositive],
+  broker: ["LOTWATCH_BROKER", String],
+  brokerUsername: ["LOTWATCH_BROKER_USERNAME", String],
+  brokerPassword: ["LOTWATCH_BROKER_PASSWORD", String],
+  clientId: ["LOTWATCH_CLIENT_ID", String],
+  shareGroup: ["LOTWATCH_SHARE_GROUP", String],
+  summaries: ["LOTWATCH_SUMMARIES", String],
+  webhook: ["LOTWATCH_WEBHOOK", parseWebhookUrl],
+  holdSummaries: ["LOTWATCH_HOLD_SUMMARIES", parseFlag],
 };
+
+export const DEFAULT_CLIENT_ID = "lotwatch-ingest";
 
 export function buildProgram(): Command {
   return new Command("lotwatch-ingest")
@@ -76,6 +99,49 @@ export function buildProgram(): Command {
       parsePositive,
     )
     .option("--insecure", "allow a non-loopback --host without gateway credentials (env LOTWATCH_INSECURE=1)")
+    .option(
+      "--gateways <file>",
+      "gateway credentials (YAML, see add-gateway): gateways must log in (env LOTWATCH_GATEWAYS)",
+    )
+    .option(
+      "--max-packet-bytes <n>",
+      "drop a connection whose MQTT packet is larger (default twice --max-payload-bytes, at least 64 KiB; env LOTWATCH_MAX_PACKET_BYTES)",
+      parsePositive,
+    )
+    .option(
+      "--broker <url>",
+      "consume from this broker (mqtt://host:port) instead of embedding one (env LOTWATCH_BROKER)",
+    )
+    .option("--broker-username <name>", "username at --broker (env LOTWATCH_BROKER_USERNAME)")
+    .option(
+      "--broker-password <secret>",
+      "password at --broker; prefer the env LOTWATCH_BROKER_PASSWORD, which ps does not show",
+    )
+    .option(
+      "--client-id <id>",
+      `fixed client id of the persistent session at --broker (default ${DEFAULT_CLIENT_ID}; env LOTWATCH_CLIENT_ID)`,
+    )
+    .option(
+      "--share-group <name>",
+      "subscribe as $share/NAME/… so several ingests split the load (env LOTWATCH_SHARE_GROUP)",
+    )
+    .option(
+      "--summaries <file>",
+      "append session summaries as JSON lines, one file per UTC day: FILE-YYYY-MM-DD.ext (env LOTWATCH_SUMMARIES)",
+    )
+    .option(
+      "--webhook <url>",
+      "also POST summaries (JSON arrays) to this URL (env LOTWATCH_WEBHOOK)",
+      parseWebhookUrl,
+    )
+    .option(
+      "--hold-summaries",
+      "keep summaries in the outbox and deliver none, e.g. while billing is down (env LOTWATCH_HOLD_SUMMARIES=1)",
+    )
+    .addHelpText(
+      "after",
+      "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)",
+    )
     .exitOverride()
     .showHelpAfterError();
 }
@@ -106,6 +172,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
       "no topology file: pass --topology FILE or set LOTWATCH_TOPOLOGY",
     );
   }
+  if (settings.gateways !== undefined && settings.broker !== undefined) {
+    throw new ConfigError(
+      "conflicting_options",
+      "--gateways configures the embedded broker; with --broker, the external broker authenticates gateways (its ACL must limit each to its own topics)",
+    );
+  }
   return {
     topologyPath: settings.topology,
     dbPath: settings.db ?? "./lotwatch.db",
@@ -115,5 +187,21 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     readyFile: settings.readyFile,
     insecure: settings.insecure ?? false,
     maxPayloadBytes: settings.maxPayloadBytes,
+    gatewaysPath: settings.gateways,
+    maxPacketBytes: settings.maxPacketBytes,
+    summaries:
+      settings.summaries === undefined && settings.webhook === undefined
+        ? undefined
+        : { file: settings.summaries, webhook: settings.webhook, hold: settings.holdSummaries ?? false },
+    broker:
+      settings.broker === undefined
+        ? undefined
+        : {
+            url: settings.broker,
+            username: settings.brokerUsername,
+            password: settings.brokerPassword,
+            clientId: settings.clientId ?? DEFAULT_CLIENT_ID,
+            shareGroup: settings.shareGroup,
+          },
   };
 }

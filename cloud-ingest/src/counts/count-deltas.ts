@@ -1,19 +1,29 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type { SiteIndex } from "../topology/topology-index.js";
+import { doorSides, spaceChain } from "./count-sources.js";
 
 export interface CountDelta {
   space: string;
   delta: number;
 }
 
-/** How one event moves counts: the deltas it applies, or why its source is unknown. */
+/** A bay sensor's state: not a delta, the store derives the change from the slot's neighbours in time. */
+export interface SlotReading {
+  slot: string;
+  /** The slot's space and its ancestors, nearest first. */
+  spaces: string[];
+  occupied: boolean;
+}
+
+/** How one event moves counts: its flow deltas and slot state, or why its source is unknown. */
 export type EventCounting =
-  | { known: true; deltas: CountDelta[]; warning?: string }
+  | { known: true; deltas: CountDelta[]; slot?: SlotReading; warning?: string }
   | { known: false; reason: string };
 
 /**
- * The count changes an event causes. A vehicle entry adds one to the lane's space and every
- * ancestor; an exit removes one. Doors and slots are recognised but do not move counts yet.
+ * What an event does to counts. A vehicle entry adds one to the lane's space and every ancestor, an
+ * exit removes one. A door crossing of `count` people moves them from `from` to `to` (or back when
+ * `direction` is -1): `to`'s chain gains, `from`'s loses, and common ancestors see no change.
  */
 export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent): EventCounting {
   if (site === undefined) return { known: false, reason: `site "${event.site}" is not in the topology` };
@@ -23,9 +33,8 @@ export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent
       const lane = site.lanes.get(event.lane);
       if (lane === undefined)
         return { known: false, reason: `lane "${event.lane}" is not in site "${site.id}"` };
-      const space = site.spaces.get(lane.space);
       const delta = event.type === "vehicle.entry" ? 1 : -1;
-      const deltas = [lane.space, ...(space?.ancestors ?? [])].map((id) => ({ space: id, delta }));
+      const deltas = spaceChain(site, lane.space).map((space) => ({ space, delta }));
       const expected = event.type === "vehicle.entry" ? "in" : "out";
       // The event type decides the sign; a lane declared the other way is reported, not silently obeyed.
       return lane.direction === expected
@@ -36,14 +45,30 @@ export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent
             warning: `${event.type} on lane "${event.lane}", which the topology declares direction "${lane.direction}"`,
           };
     }
-    case "door.crossing":
-      return site.doors.has(event.door)
-        ? { known: true, deltas: [] }
-        : { known: false, reason: `door "${event.door}" is not in site "${site.id}"` };
-    case "slot.state":
-      return site.slots.has(event.slot)
-        ? { known: true, deltas: [] }
-        : { known: false, reason: `slot "${event.slot}" is not in site "${site.id}"` };
+    case "door.crossing": {
+      const door = site.doors.get(event.door);
+      if (door === undefined)
+        return { known: false, reason: `door "${event.door}" is not in site "${site.id}"` };
+      const moved = event.direction * (event.count ?? 1);
+      const { gaining, losing } = doorSides(site, door.from, door.to);
+      return {
+        known: true,
+        deltas: [
+          ...gaining.map((space) => ({ space, delta: moved })),
+          ...losing.map((space) => ({ space, delta: -moved })),
+        ],
+      };
+    }
+    case "slot.state": {
+      const slot = site.slots.get(event.slot);
+      if (slot === undefined)
+        return { known: false, reason: `slot "${event.slot}" is not in site "${site.id}"` };
+      return {
+        known: true,
+        deltas: [],
+        slot: { slot: event.slot, spaces: spaceChain(site, slot.space), occupied: event.occupied },
+      };
+    }
     case "gateway.gap":
       return { known: true, deltas: [] };
   }

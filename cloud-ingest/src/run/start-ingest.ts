@@ -1,10 +1,18 @@
 import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { createApp } from "../api/app.js";
-import { createEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded-broker.js";
+import {
+  type ExternalBrokerSettings,
+  type GatewayTransport,
+  startGatewayTransport,
+} from "../broker/start-transport.js";
 import { createMessageHandler } from "../ingest/handle-message.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
+import { createIngestMetrics } from "../metrics/ingest-metrics.js";
+import { createMeteredStore } from "../metrics/metered-store.js";
 import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
+import type { DispatcherTuning, SummaryDispatcher } from "../summaries/dispatcher.js";
+import { type SummarySettings, startSummaries } from "../summaries/start-summaries.js";
 import { loadTopology } from "../topology/load-topology.js";
 import { createTopologyIndex } from "../topology/topology-index.js";
 import { hostPort, listenPort } from "./listen.js";
@@ -22,6 +30,14 @@ export interface IngestSettings {
   /** Accept any client on a non-loopback host even without credentials. */
   insecure: boolean;
   maxPayloadBytes?: number | undefined;
+  /** Gateway credentials file (`--gateways`): the embedded broker then authenticates gateways. */
+  gatewaysPath?: string | undefined;
+  /** A connection whose MQTT packet announces more bytes is dropped (default: twice maxPayloadBytes). */
+  maxPacketBytes?: number | undefined;
+  /** Consume from an external broker (`--broker`) instead of embedding one. */
+  broker?: ExternalBrokerSettings | undefined;
+  /** Session summary sinks (`--summaries`, `--webhook`, `--hold-summaries`). */
+  summaries?: SummarySettings | undefined;
 }
 
 export interface IngestDefaults {
@@ -36,6 +52,8 @@ export interface StartIngestOptions {
   defaults?: IngestDefaults;
   /** Parent of every component logger; default: JSON to stdout. */
   logger?: Logger;
+  /** Summary delivery timing (tests shorten the poll and backoff). */
+  summaryTuning?: DispatcherTuning;
 }
 
 export interface RunningIngest {
@@ -53,44 +71,55 @@ export async function startIngest(
   const defaults = options.defaults ?? DEFAULT_PORTS;
   const log = (component: string) => options.logger?.child({ component }) ?? createLogger(component);
   const logger = log("ingest");
-  if (!settings.insecure && !isLoopback(settings.host)) {
+  const authenticated = settings.gatewaysPath !== undefined || settings.broker !== undefined;
+  if (!settings.insecure && !authenticated && !isLoopback(settings.host)) {
     throw new ConfigError(
       "insecure_host",
       `refusing to listen on ${settings.host}: without gateway credentials the broker accepts any client, ` +
-        "so it listens on loopback only; use --host 127.0.0.1, or --insecure to accept that risk",
+        "so it listens on loopback only; use --gateways FILE, --host 127.0.0.1, or --insecure to accept that risk",
     );
   }
   const topology = createTopologyIndex(loadTopology(settings.topologyPath));
-  const store = createSqliteStore({ path: settings.dbPath, topology, logger: log("store") });
-  let broker: EmbeddedBroker | undefined;
+  const metrics = createIngestMetrics();
+  const store = createSqliteStore({
+    path: settings.dbPath,
+    topology,
+    logger: log("store"),
+    onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
+  });
+  metrics.readFrom(store);
+  let transport: GatewayTransport | undefined;
   let http: ServerType | undefined;
   let readyFile: string | undefined;
+  let summaries: SummaryDispatcher | null = null;
   // Broker first (stop accepting, finish running commits), then HTTP, then the database.
   const shutdown = async () => {
     if (readyFile !== undefined) removeReadyFile(readyFile);
-    await broker?.close();
+    await transport?.close();
     if (http?.listening) await closeHttp(http);
+    await summaries?.close();
     await store.close();
   };
   let ready = false;
   try {
+    summaries = startSummaries(store, settings.summaries ?? {}, log("summaries"), options.summaryTuning);
     const handler = createMessageHandler({
-      store,
+      store: createMeteredStore(store, metrics),
       maxPayloadBytes: settings.maxPayloadBytes,
       logger: log("ingest"),
     });
-    broker = await createEmbeddedBroker({ handler, logger: log("broker") });
-    const mqttPort = await listenPort(broker.server, {
-      host: settings.host,
-      port: settings.mqttPort,
-      defaultPort: defaults.mqttPort,
-      label: "MQTT",
-      option: "--mqtt-port",
-      listener: "the embedded broker",
-      logger,
-    });
+    transport = await startGatewayTransport(
+      { ...settings, defaultPort: defaults.mqttPort },
+      { handler, onRefusal: (reason) => metrics.observeRefusal(reason), log },
+    );
 
-    const app = createApp({ store, topology, isReady: () => ready, logger: log("api") });
+    const app = createApp({
+      store,
+      topology,
+      isReady: () => ready,
+      metrics: metrics.registry,
+      logger: log("api"),
+    });
     http = createAdaptorServer({ fetch: app.fetch });
     const httpPort = await listenPort(http, {
       host: settings.host,
@@ -103,7 +132,7 @@ export async function startIngest(
     });
 
     const httpUrl = `http://${hostPort(settings.host, httpPort)}`;
-    const mqttUrl = `mqtt://${hostPort(settings.host, mqttPort)}`;
+    const { mqttUrl } = transport;
     ready = true;
     logger.info(
       { httpUrl, mqttUrl, db: settings.dbPath },

@@ -1,6 +1,10 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
 import type { CountReading } from "../counts/clamp.js";
+import type { CountListener } from "../counts/count-feed.js";
+import type { CountSource } from "../counts/count-sources.js";
+import type { SessionStore } from "../sessions/session-query.js";
+import type { SummaryOutbox } from "../summaries/summary-outbox.js";
 
 /** One thing the ingest refused, and why; kept so an operator can see what a gateway sent. */
 export interface RejectionInput {
@@ -29,9 +33,21 @@ export interface InsertResult {
 
 export interface SpaceCountRow {
   space: string;
+  /** The count the space answers with (topology: lanes/doors, bay sensors, or `countFrom`). */
+  source: CountSource;
   reading: CountReading;
   /** When the count last changed (ms, store time), or null if it never did. */
   updatedAt: number | null;
+}
+
+/** A bay sensor's latest state; times are ms of count time, null before its first report. */
+export interface SlotStateRow {
+  slot: string;
+  space: string;
+  occupied: boolean | null;
+  /** When the slot entered its current state. */
+  since: number | null;
+  reportedAt: number | null;
 }
 
 export interface GatewayRecord {
@@ -61,6 +77,13 @@ export interface StoredEvent {
   event: LotwatchEvent;
 }
 
+/** How many sessions of a site have a status (for the metrics). */
+export interface SessionStatusCount {
+  site: string;
+  status: string;
+  count: number;
+}
+
 export interface StoreTotals {
   events: number;
   duplicates: number;
@@ -72,7 +95,7 @@ export interface StoreTotals {
  * Durable state of the ingest. Every method is async so a PostgreSQL backend can implement the
  * same contract; a resolved write is committed.
  */
-export interface Store {
+export interface Store extends SessionStore, SummaryOutbox {
   /**
    * Stores a gateway's events in one transaction, idempotently by (gateway, seq), applies their
    * count deltas, and records `rejected` (the same envelope's invalid events) with them.
@@ -89,10 +112,18 @@ export interface Store {
   recordGatewayStatus(status: GatewayStatus, receivedAt: number): Promise<void>;
   listGateways(): Promise<GatewayRecord[]>;
   getEvent(gateway: string, seq: number): Promise<StoredEvent | null>;
-  /** Current counts of the site's spaces that ever changed. */
+  /** Current counts, from each space's source, of the site's spaces whose count ever changed. */
   currentCounts(site: string): Promise<SpaceCountRow[]>;
-  /** The count from events that occurred at or before `atMs`. */
+  /** The count from events that occurred at or before `atMs` (a seek, not a scan). */
   countAt(site: string, space: string, atMs: number): Promise<CountReading>;
+  /** `countAt` for each of `times`, in the same order. */
+  countsAt(site: string, space: string, times: readonly number[]): Promise<CountReading[]>;
+  /** Every slot of the site's topology with its latest state. */
+  listSlots(site: string): Promise<SlotStateRow[]>;
+  /** Calls `listener` after each commit that changed current counts; returns the unsubscribe. */
+  subscribeCounts(listener: CountListener): () => void;
   totals(): Promise<StoreTotals>;
+  /** Sessions per site and status; empty before the first session (or the sessions schema). */
+  sessionsByStatus(): Promise<SessionStatusCount[]>;
   close(): Promise<void>;
 }

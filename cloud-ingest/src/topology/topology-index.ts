@@ -26,6 +26,8 @@ export interface SiteIndex {
   lanes: Map<string, LaneInfo>;
   doors: Map<string, DoorInfo>;
   slots: Map<string, { space: string }>;
+  /** The parking tariff, or null when the site charges nothing. */
+  tariff: NonNullable<SiteConfig["tariff"]> | null;
 }
 
 export interface TopologyIndex {
@@ -58,5 +60,6 @@ function indexSite(site: SiteConfig): SiteIndex {
     lanes: new Map(site.lanes.map((lane) => [lane.id, { space: lane.space, direction: lane.direction }])),
     doors: new Map(site.doors.map((door) => [door.id, { from: door.from ?? null, to: door.to ?? null }])),
     slots: new Map(site.slots.map((slot) => [slot.id, { space: slot.space }])),
+    tariff: site.tariff ?? null,
   };
 }

@@ -1,7 +1,10 @@
-import type { Aedes } from "aedes";
+import type { Aedes, Client } from "aedes";
+import type { GatewayDirectory } from "../../credentials/credentials-file.js";
 import type { MessageHandler } from "../../ingest/handle-message.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { CommitTracker } from "../commit-tracker.js";
+import { type RefusalReason, type RefusalReporter, RefusedError } from "../refusals.js";
+import { publishRefusal } from "./gateway-acl.js";
 
 export type AuthorizePublishHook = Aedes["authorizePublish"];
 
@@ -9,6 +12,9 @@ export interface AuthorizePublishOptions {
   handler: MessageHandler;
   commits: CommitTracker;
   logger: Logger;
+  /** With credentials, each gateway may publish only to its own two topics (gateway-acl.ts). */
+  gateways?: GatewayDirectory;
+  refusals?: RefusalReporter;
 }
 
 /**
@@ -19,11 +25,21 @@ export interface AuthorizePublishOptions {
  * content is a stored rejection, so it is acked like any other committed message.
  */
 export function createAuthorizePublish(options: AuthorizePublishOptions): AuthorizePublishHook {
-  const { handler, commits, logger } = options;
+  const { handler, commits, logger, gateways, refusals } = options;
+  const refusalFor = (client: Client | null, topic: string): RefusalReason | null => {
+    // Without credentials anyone may publish, except that aedes' default hook refuses $SYS
+    // publishes (aedes #597) and replacing it must keep that.
+    if (gateways === undefined) return topic.startsWith("$SYS/") ? "publish_outside_topics" : null;
+    // A Last Will is checked here too, when it is published: CONNECT does not check its topic.
+    return publishRefusal(client === null ? undefined : gateways.get(client.id), topic);
+  };
   return function authorizePublish(client, packet, callback) {
-    // aedes' default hook refuses $SYS publishes (aedes #597); replacing it must keep that.
-    if (packet.topic.startsWith("$SYS/")) {
-      callback(new Error("$SYS/ topics are reserved for the broker"));
+    const refusal = refusalFor(client, packet.topic);
+    if (refusal !== null) {
+      const who = client?.id ?? "(no client)";
+      refusals?.refuse(who, refusal, { topic: packet.topic });
+      // MQTT 3.1.1 has no negative PUBACK: aedes drops the connection, and nothing is stored.
+      callback(new RefusedError(refusal, `${who} may not publish to ${packet.topic} (${refusal})`));
       return;
     }
     if (!packet.topic.startsWith("lotwatch/")) {

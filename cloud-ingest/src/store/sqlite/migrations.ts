@@ -1,5 +1,7 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
+import { COUNTS_MIGRATION } from "./count-schema.js";
+import { SESSIONS_MIGRATION } from "./session-schema.js";
 
 export interface Migration {
   version: number;
@@ -74,6 +76,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  SESSIONS_MIGRATION,
+  COUNTS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

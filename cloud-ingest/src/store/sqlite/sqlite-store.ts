@@ -1,21 +1,33 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type Database from "better-sqlite3";
+import type { NegativeCountHook } from "../../counts/clamp.js";
 import { clampCount } from "../../counts/clamp.js";
-import { type CountDelta, countDeltasFor } from "../../counts/count-deltas.js";
+import { countDeltasFor } from "../../counts/count-deltas.js";
+import type { CountChange } from "../../counts/count-feed.js";
+import type { ClockOffset } from "../../counts/count-time.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
-import { createCountHistory } from "./count-history.js";
+import { createSqliteCounts } from "./count-store.js";
 import { createGatewayTable } from "./gateway-table.js";
+import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
 import { openDatabase } from "./open-database.js";
+import { createOutboxTable } from "./outbox-table.js";
+import { createSessionTable } from "./session-table.js";
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
   path: string;
   topology: TopologyIndex;
   logger?: Logger;
+  /** Session matching: repeated reads of a plate on a lane closer than this are one. Default 30 s. */
+  sessionDebounceMs?: number;
+  /** Measured gateway clock offsets, subtracted from event time for counts; none by default. */
+  clockOffset?: ClockOffset;
+  /** Called when a space's count goes (further) below zero, e.g. for a metric. */
+  onNegativeCount?: NegativeCountHook;
 }
 
 interface RejectedRow {
@@ -39,23 +51,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
-  const history = createCountHistory(db);
+  const counts = createSqliteCounts({
+    db,
+    topology: options.topology,
+    logger,
+    clockOffset: options.clockOffset,
+    onNegativeCount: options.onNegativeCount,
+  });
+  // Set inside the insert transaction, published only once it committed.
+  let countChanges: CountChange[] = [];
   const gateways = createGatewayTable(db);
+  const metricsQueries = createMetricsQueries(db);
   const statements = prepare(db);
-
-  const applyDeltas = (gateway: string, event: LotwatchEvent, deltas: CountDelta[], receivedAt: number) => {
-    const t = Date.parse(event.occurredAt);
-    for (const { space, delta } of deltas) {
-      history.add(event.site, space, t, delta, gateway, event.seq);
-      const { count } = statements.bumpCount.get(event.site, space, delta, receivedAt) as { count: number };
-      if (count < 0) {
-        logger.warn(
-          { site: event.site, space, rawCount: count, gateway, seq: event.seq },
-          "count below zero (answers clamp it to 0): more exits than entries, an entry read was probably missed",
-        );
-      }
-    }
-  };
+  const outbox = createOutboxTable(db);
+  const sessions = createSessionTable(db, {
+    topology: options.topology,
+    outbox,
+    debounceMs: options.sessionDebounceMs,
+  });
 
   const insertRejected = (rejections: RejectionInput[], receivedAt: number) => {
     for (const r of rejections) {
@@ -76,8 +89,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         unknownSource: 0,
         rejected: rejected.length,
       };
+      const fresh: LotwatchEvent[] = [];
+      const counting = counts.batch(receivedAt);
       for (const event of events) {
-        const counting = countDeltasFor(options.topology.sites.get(event.site), event);
+        const effect = countDeltasFor(options.topology.sites.get(event.site), event);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
@@ -86,7 +101,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           event.site,
           Date.parse(event.occurredAt),
           receivedAt,
-          counting.known ? 0 : 1,
+          effect.known ? 0 : 1,
           JSON.stringify(event),
         );
         if (stored.changes === 0) {
@@ -101,17 +116,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           continue;
         }
         result.inserted++;
-        if (counting.known) {
-          if (counting.warning) logger.warn({ gateway, seq: event.seq }, counting.warning);
-          applyDeltas(gateway, event, counting.deltas, receivedAt);
+        fresh.push(event);
+        if (effect.known) {
+          if (effect.warning) logger.warn({ gateway, seq: event.seq }, effect.warning);
+          counting.add(gateway, event, effect);
         } else {
           result.unknownSource++;
           logger.warn(
-            { gateway, seq: event.seq, reason: counting.reason },
+            { gateway, seq: event.seq, reason: effect.reason },
             "event from an unknown source stored",
           );
         }
       }
+      countChanges = counting.finish();
+      sessions.ingest(gateway, fresh, receivedAt);
       insertRejected(rejected, receivedAt);
       gateways.addCounters(
         gateway,
@@ -148,7 +166,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     async insertBatch(gateway, events, receivedAt, rejected = []) {
       open();
-      return insertBatch(gateway, events, receivedAt, rejected);
+      countChanges = [];
+      const result = insertBatch(gateway, events, receivedAt, rejected);
+      counts.publish(countChanges);
+      return result;
     },
     async recordRejected(rejections, receivedAt) {
       open();
@@ -182,24 +203,42 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async currentCounts(site) {
       open();
-      const rows = statements.currentCounts.all(site) as {
-        space: string;
-        count: number;
-        updated_at: number;
-      }[];
-      return rows.map((row) => ({
-        space: row.space,
-        reading: clampCount(row.count),
-        updatedAt: row.updated_at,
-      }));
+      return counts.current(site);
     },
     async countAt(site, space, atMs) {
       open();
-      return clampCount(history.sumAt(site, space, atMs));
+      return counts.countsAt(site, space, [atMs])[0] ?? clampCount(0);
+    },
+    async countsAt(site, space, times) {
+      open();
+      return counts.countsAt(site, space, times);
+    },
+    async listSlots(site) {
+      open();
+      return counts.slots(site);
+    },
+    subscribeCounts(listener) {
+      return counts.subscribe(listener);
+    },
+    async listSessions(site, query) {
+      open();
+      return sessions.list(site, query);
+    },
+    async readOutbox(sink, limit) {
+      open();
+      return outbox.read(sink, limit);
+    },
+    async markDelivered(sink, throughRecordId) {
+      open();
+      outbox.markDelivered(sink, throughRecordId, Date.now());
     },
     async totals() {
       open();
       return statements.totals.get() as Awaited<ReturnType<Store["totals"]>>;
+    },
+    async sessionsByStatus() {
+      open();
+      return metricsQueries.sessionsByStatus();
     },
     async close() {
       if (db.open) db.close();
@@ -217,11 +256,6 @@ function prepare(db: Database.Database) {
     getEvent: db.prepare(
       "SELECT body, received_at, unknown_source FROM events WHERE gateway = ? AND seq = ?",
     ),
-    bumpCount: db.prepare(`
-      INSERT INTO space_counts (site, space, count, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (site, space) DO UPDATE SET count = count + excluded.count, updated_at = excluded.updated_at
-      RETURNING count`),
-    currentCounts: db.prepare("SELECT space, count, updated_at FROM space_counts WHERE site = ?"),
     insertRejected: db.prepare(
       "INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)",
     ),

@@ -1,0 +1,40 @@
+import { feeFor, type Tariff } from "./fee.js";
+import { matchSessions } from "./match-sessions.js";
+import type { MatchedSession, Session, VehicleRead } from "./session.js";
+import { type SessionChanges, type StoredSession, sessionChanges } from "./session-changes.js";
+
+export interface GroupContext {
+  site: string;
+  plateKey: string;
+  /** The site's tariff; without one, closed sessions have no fee. */
+  tariff: Tariff | null;
+  debounceMs?: number;
+}
+
+/** Matches, prices and diffs one plate group: every read of it, against what is stored for it. */
+export function recomputeGroup(
+  reads: readonly VehicleRead[],
+  stored: readonly StoredSession[],
+  context: GroupContext,
+): SessionChanges {
+  const options = context.debounceMs === undefined ? {} : { debounceMs: context.debounceMs };
+  const { sessions, repeats } = matchSessions(reads, options);
+  const priced = sessions.map((session) => priceSession(session, context));
+  return sessionChanges(stored, priced, repeats);
+}
+
+export function priceSession(session: MatchedSession, context: GroupContext): Session {
+  const closed = session.status === "closed";
+  const durationS = closed
+    ? Math.floor(((session.exitAt as number) - (session.entryAt as number)) / 1000)
+    : null;
+  const fee = durationS !== null && context.tariff !== null ? feeFor(durationS, context.tariff) : null;
+  return {
+    ...session,
+    site: context.site,
+    plateKey: context.plateKey,
+    durationS,
+    fee,
+    currency: fee === null ? null : (context.tariff?.currency ?? null),
+  };
+}
