@@ -5,6 +5,17 @@ import { BAD_ARGUMENT } from "./cli/bad-argument.js";
 import { CAMERA_DEFAULTS, parseCameraArgs, type RawCameraArgs } from "./cli/camera-args.js";
 import { runCameraCommand } from "./cli/camera-command.js";
 import { type PtyArgs, runPtyCommand } from "./cli/pty-command.js";
+import {
+  type RawSummaryReceiverArgs,
+  runSummaryReceiverCommand,
+  SUMMARY_RECEIVER_DEFAULTS,
+} from "./cli/summary-receiver-command.js";
+import {
+  FAULT_PROXY_DEFAULTS,
+  parseFaultProxyArgs,
+  type RawFaultProxyArgs,
+} from "./fault-proxy/fault-proxy-args.js";
+import { runFaultProxyCommand } from "./fault-proxy/fault-proxy-command.js";
 
 const program = new Command("lotwatch-sim")
   .description("lotwatch simulators: fake sensors and cameras for testing the agent and the ingest")
@@ -49,6 +60,39 @@ program
   .requiredOption("--name <name>", "name of the device link")
   .action(async (args: PtyArgs) => {
     process.exitCode = await runPtyCommand(args);
+  });
+
+program
+  .command("fault-proxy")
+  .description("a TCP proxy whose link can be cut, stalled or slowed, remote-controlled over HTTP")
+  .requiredOption("--listen <port>", "port to listen on; 0 = any free port")
+  .requiredOption("--target <host:port>", "where connections are forwarded, e.g. 127.0.0.1:1883")
+  .option("--host <address>", "address the proxy and its control port listen on", FAULT_PROXY_DEFAULTS.host)
+  .option(
+    "--control-port <port>",
+    "HTTP control port (POST /cut, /stall, /restore, /latency?ms=…); 0 = any free port",
+  )
+  .option("--latency <ms>", "added latency per chunk, each direction", FAULT_PROXY_DEFAULTS.latency)
+  .option(
+    "--bandwidth <bytesPerSecond>",
+    "per connection and direction; 0 = unlimited",
+    FAULT_PROXY_DEFAULTS.bandwidth,
+  )
+  .option("--drop <probability>", "chance per chunk that its connection is reset", FAULT_PROXY_DEFAULTS.drop)
+  .option("--seed <n>", "seed of the drop draws (default: unseeded)")
+  .action(async (raw: RawFaultProxyArgs) => {
+    process.exitCode = await runFaultProxyCommand(parseFaultProxyArgs(raw));
+  });
+
+program
+  .command("summary-receiver")
+  .description("receive the ingest's summary webhook as a billing system would: append each record to a file")
+  .requiredOption("--out <file>", "append every received record here as a JSON line")
+  .option("--port <port>", "port to listen on; 0 = any free port", SUMMARY_RECEIVER_DEFAULTS.port)
+  .option("--host <host>", "address to listen on", SUMMARY_RECEIVER_DEFAULTS.host)
+  .option("--fail-first <n>", "answer the first N requests with 503", SUMMARY_RECEIVER_DEFAULTS.failFirst)
+  .action(async (args: RawSummaryReceiverArgs) => {
+    process.exitCode = await runSummaryReceiverCommand(args);
   });
 
 try {
