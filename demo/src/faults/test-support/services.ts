@@ -1,0 +1,175 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { type Service, startService, waitForReadyFile } from "../../processes.js";
+import { DEMO_SITE, DEMO_TOPOLOGY } from "../../system.js";
+import { getJson } from "../../test-support/http.js";
+
+const require = createRequire(import.meta.url);
+const bins = {
+  ingest: require.resolve("@lotwatch/cloud-ingest/cli.js"),
+  agent: require.resolve("@lotwatch/edge-agent/cli.js"),
+};
+
+/** Fault tests leave the logs at info: they are the first thing to read when a figure is off. */
+const LOG_ENV = { LOTWATCH_LOG_LEVEL: process.env.LOTWATCH_LOG_LEVEL ?? "info" };
+/** How long a service may take to start on a busy two-core machine. */
+const READY_TIMEOUT_MS = 30_000;
+
+/** Children run in their own process groups; should the test process die, take them along. */
+const live = new Set<Service>();
+process.once("exit", () => {
+  for (const service of live) service.child.kill("SIGKILL");
+});
+
+/** A service that can be killed and started again with the same files (and, for the ingest, ports). */
+export interface RestartableService {
+  readonly name: string;
+  readonly logFile: string;
+  /** Starts the process and waits until it is ready. */
+  start(): Promise<void>;
+  /** SIGKILL, or SIGTERM with a grace period; resolves with the exit code once it is gone. */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<number | null>;
+  running(): boolean;
+  /** Times started so far. */
+  starts(): number;
+}
+
+interface Ready {
+  httpUrl: string;
+  mqttUrl?: string;
+}
+
+function restartable(
+  name: string,
+  dir: string,
+  args: (readyFile: string) => string[],
+  onReady: (ready: Ready) => void,
+): RestartableService {
+  const readyFile = join(dir, `${name}.ready.json`);
+  const logFile = join(dir, `${name}.log`);
+  let service: Service | null = null;
+  let starts = 0;
+  return {
+    name,
+    logFile,
+    async start() {
+      // A killed process leaves its ready file behind; a stale one would pass for the new process.
+      rmSync(readyFile, { force: true });
+      starts++;
+      const started = startService({ name, args: args(readyFile), logFile, env: LOG_ENV });
+      service = started;
+      live.add(started);
+      void started.exited.then(() => live.delete(started));
+      onReady(await waitForReadyFile<Ready>(started, readyFile, READY_TIMEOUT_MS));
+    },
+    async stop(signal = "SIGTERM") {
+      const current = service;
+      service = null;
+      return current === null ? null : current.stop(signal, 15_000);
+    },
+    running: () => service !== null && service.child.exitCode === null && service.child.signalCode === null,
+    starts: () => starts,
+  };
+}
+
+export interface IngestService extends RestartableService {
+  readonly dbPath: string;
+  /** Set after the first start; later starts reuse the same ports. */
+  httpUrl(): string;
+  mqttUrl(): string;
+}
+
+/** The ingest with its embedded broker on free ports, then on those same ports on every restart. */
+export function createIngestService(dir: string): IngestService {
+  const dbPath = join(dir, "ingest.db");
+  let httpUrl = "";
+  let mqttUrl = "";
+  const portOf = (url: string) => (url === "" ? "0" : new URL(url).port);
+  const service = restartable(
+    "ingest",
+    dir,
+    (readyFile) => [
+      bins.ingest,
+      "--topology",
+      DEMO_TOPOLOGY,
+      "--db",
+      dbPath,
+      "--http-port",
+      portOf(httpUrl),
+      "--mqtt-port",
+      portOf(mqttUrl),
+      "--ready-file",
+      readyFile,
+    ],
+    (ready) => {
+      httpUrl = ready.httpUrl;
+      mqttUrl = ready.mqttUrl ?? "";
+    },
+  );
+  return { ...service, dbPath, httpUrl: () => httpUrl, mqttUrl: () => mqttUrl };
+}
+
+export interface AgentServiceOptions {
+  dir: string;
+  gateway: string;
+  brokerUrl: string;
+  /** The feeder's port: the agent reads it as a tcp-serial input. */
+  feederPort: number;
+  /** Overrides of the agent's `forward` section (batch sizes, window). */
+  forward?: Record<string, number>;
+}
+
+/** What the fault tests read from the agent's `GET /v1/status`. */
+export interface AgentStatus {
+  connected: boolean;
+  backlog: number;
+  accepted: number;
+  malformed: number;
+}
+
+export interface AgentService extends RestartableService {
+  readonly bufferPath: string;
+  status(): Promise<AgentStatus>;
+}
+
+/** The agent with a tcp-serial input and quick reconnects, so a restored link is used within a second. */
+export function createAgentService(options: AgentServiceOptions): AgentService {
+  const bufferPath = join(options.dir, "agent-buffer.db");
+  const configPath = join(options.dir, "agent.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        gateway: { id: options.gateway, site: DEMO_SITE },
+        broker: { url: options.brokerUrl, keepaliveSeconds: 10 },
+        buffer: { path: bufferPath },
+        http: { port: 0, host: "127.0.0.1" },
+        forward: { reconnectMinMs: 50, reconnectMaxMs: 1_000, ...options.forward },
+        inputs: [
+          {
+            type: "tcp-serial",
+            name: "feeder",
+            host: "127.0.0.1",
+            port: options.feederPort,
+            format: "jsonl",
+            reopenMinMs: 50,
+            reopenMaxMs: 500,
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
+  let httpUrl = "";
+  const service = restartable(
+    "agent",
+    options.dir,
+    (readyFile) => [bins.agent, "run", "--config", configPath, "--ready-file", readyFile],
+    (ready) => {
+      httpUrl = ready.httpUrl;
+    },
+  );
+  return { ...service, bufferPath, status: () => getJson<AgentStatus>(`${httpUrl}/v1/status`) };
+}
