@@ -2,15 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { Reading } from "@lotwatch/protocol/events.js";
 import { createApiApp } from "./api/app.js";
 import { type RunningHttpServer, startHttpServer } from "./api/http-server.js";
+import type { CountsAnswer } from "./api/routes/counts.js";
 import type { AgentStatus } from "./api/routes/status.js";
-import { createEventBuffer, type EventBuffer } from "./buffer/event-buffer.js";
+import { createEventBuffer } from "./buffer/event-buffer.js";
+import type { EventBuffer } from "./buffer/types.js";
+import { type ClockSyncDetector, createClockSyncDetector } from "./clock/sync-detector.js";
+import { createWallClock } from "./clock/wall-clock.js";
 import { createLogger, type Logger } from "./common/logger.js";
 import { agentVersion } from "./common/version.js";
 import type { AgentConfig } from "./config/schema.js";
 import { createForwarder, type Forwarder } from "./forward/forwarder.js";
 import type { Input, ReadingSink } from "./inputs/input.js";
 import { createInputRegistry, defaultInputFactories, type InputFactories } from "./inputs/registry.js";
-import { type AgentMetrics, createAgentMetrics } from "./metrics/agent-metrics.js";
+import { type AgentMetrics, createAgentMetrics, type RefusalReason } from "./metrics/agent-metrics.js";
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -19,6 +23,10 @@ export interface AgentOptions {
   inputFactories?: InputFactories;
   /** Export process metrics (CPU, memory); default true. */
   processMetrics?: boolean;
+  /** Whether the system clock is synchronized; defaults to the detector `clock.syncCheck` selects. */
+  clockSync?: ClockSyncDetector;
+  /** Source of `LOTWATCH_TEST_CLOCK_OFFSET_MS` and `NODE_ENV`; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Agent {
@@ -30,7 +38,13 @@ export interface Agent {
   /** Stops inputs, commits what they handed over, says goodbye to the broker, closes HTTP and the buffer. */
   stop(): Promise<void>;
   status(): AgentStatus;
+  counts(): CountsAnswer;
 }
+
+const REFUSAL_REASONS: Record<string, RefusalReason> = {
+  BUFFER_FULL: "disk-full",
+  BUFFER_CLOSED: "closed",
+};
 
 /** The pipeline: inputs → buffer (durable) → forwarder (MQTT), with the local HTTP API beside it. */
 export function createAgent(options: AgentOptions): Agent {
@@ -39,6 +53,14 @@ export function createAgent(options: AgentOptions): Agent {
   const logger = loggerFor("agent");
   const bootId = randomUUID();
   const version = agentVersion();
+  const now = createWallClock({ env: options.env, logger });
+  const clockSync =
+    options.clockSync ??
+    createClockSyncDetector({
+      mode: config.clock.syncCheck,
+      syncFile: config.clock.syncFile,
+      now: () => now().getTime(),
+    });
   const buffer = createEventBuffer({
     path: config.buffer.path,
     synchronous: config.buffer.synchronous,
@@ -46,17 +68,28 @@ export function createAgent(options: AgentOptions): Agent {
     site: config.gateway.site,
     bootId,
     logger: loggerFor("buffer"),
+    maxBytes: config.buffer.maxBytes,
+    maxAgeMs: config.buffer.maxAge,
+    reserveBytes: config.buffer.reserve,
+    clockSynced: () => clockSync.synced(),
+    now,
   });
 
   let forwarder: Forwarder;
   const metrics = createAgentMetrics({
     processMetrics: options.processMetrics,
+    now: () => now().getTime(),
     sources: {
       depth: () => buffer.depth(),
       oldestPendingAt: () => buffer.oldestPendingAt(),
       connected: () => forwarder.connected(),
+      bufferBytes: () => buffer.bytes(),
+      diskFull: () => buffer.health().diskFull,
+      diskFullEvents: () => buffer.health().diskFullEvents,
+      clockSynced: () => clockSync.synced(),
     },
   });
+  buffer.onDropped((report) => metrics.readingsDropped(report.reason, report.dropped));
   try {
     forwarder = createForwarder({
       gateway: config.gateway,
@@ -67,6 +100,7 @@ export function createAgent(options: AgentOptions): Agent {
       version,
       logger: loggerFor("forwarder"),
       observer: metrics,
+      now,
     });
   } catch (error) {
     buffer.close();
@@ -88,7 +122,8 @@ export function createAgent(options: AgentOptions): Agent {
         await accepted;
         metrics.readingsAccepted(input, readings.length);
       } catch (error) {
-        metrics.acceptFailed(input, readings.length);
+        const code = (error as { code?: string }).code ?? "";
+        metrics.acceptFailed(input, readings.length, REFUSAL_REASONS[code] ?? "write-failed");
         throw error;
       } finally {
         pendingAccepts.delete(accepted);
@@ -98,6 +133,7 @@ export function createAgent(options: AgentOptions): Agent {
 
   function status(): AgentStatus {
     const totals = metrics.totals();
+    const health = buffer.health();
     return {
       gateway: config.gateway.id,
       site: config.gateway.site,
@@ -110,6 +146,27 @@ export function createAgent(options: AgentOptions): Agent {
       lastAckAt: forwarder.lastAckAt(),
       accepted: totals.accepted,
       malformed: totals.malformed,
+      dropped: health.dropped,
+      buffer: {
+        bytes: health.bytes,
+        maxBytes: health.maxBytes,
+        maxAgeMs: health.maxAgeMs,
+        reserve: health.reserve,
+        diskFull: health.diskFull,
+        diskFullSince: health.diskFullSince,
+        diskFullEvents: health.diskFullEvents,
+        refused: health.refused,
+      },
+      clockSynced: clockSync.synced() ?? null,
+    };
+  }
+
+  function counts(): CountsAnswer {
+    return {
+      gateway: config.gateway.id,
+      site: config.gateway.site,
+      at: now().toISOString(),
+      ...buffer.counts(),
     };
   }
 
@@ -128,13 +185,7 @@ export function createAgent(options: AgentOptions): Agent {
     buffer,
     metrics,
     async start() {
-      if (config.buffer.maxBytes !== undefined || config.buffer.maxAge !== undefined) {
-        logger.warn(
-          { maxBytes: config.buffer.maxBytes, maxAge: config.buffer.maxAge },
-          "buffer.maxBytes/maxAge are not enforced by this version: the buffer grows until the disk is full",
-        );
-      }
-      const app = createApiApp({ status, registry: metrics.registry, logger: loggerFor("api") });
+      const app = createApiApp({ status, counts, registry: metrics.registry, logger: loggerFor("api") });
       try {
         server = await startHttpServer(app, config.http);
       } catch (error) {
@@ -142,6 +193,8 @@ export function createAgent(options: AgentOptions): Agent {
         throw error;
       }
       forwarder.start();
+      // A cap lowered since the last run, or readings that aged out while the agent was down.
+      buffer.enforceCaps();
       inputs = config.inputs.map((input) =>
         registry.create(input, {
           sink: sinkFor(input.name),
@@ -158,6 +211,8 @@ export function createAgent(options: AgentOptions): Agent {
           version,
           http: server.url,
           inputs: inputs.length,
+          clockSynced: clockSync.synced() ?? null,
+          buffer: { depth: buffer.depth(), bytes: buffer.bytes(), dropped: buffer.health().dropped },
         },
         "agent started",
       );
@@ -168,5 +223,6 @@ export function createAgent(options: AgentOptions): Agent {
       return stopped;
     },
     status,
+    counts,
   };
 }

@@ -1,21 +1,24 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/logger.js";
+import { type CountsAnswer, countsRoutes } from "./routes/counts.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { type AgentStatus, statusRoutes } from "./routes/status.js";
 
 export interface ApiAppOptions {
   status: () => AgentStatus;
+  counts: () => CountsAnswer;
   registry: Registry;
   logger: Logger;
 }
 
-/** The agent's local HTTP API: health, status and metrics, served on the gateway. */
+/** The agent's local HTTP API: health, status, local counts and metrics, served on the gateway. */
 export function createApiApp(options: ApiAppOptions): Hono {
   const app = new Hono();
   app.route("/", healthRoutes());
   app.route("/", statusRoutes(options.status));
+  app.route("/", countsRoutes(options.counts));
   app.route("/", metricsRoutes(options.registry));
   app.notFound((c) =>
     c.json({ error: { code: "NOT_FOUND", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),

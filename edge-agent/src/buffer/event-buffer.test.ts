@@ -4,7 +4,8 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSilentLogger } from "../common/logger.js";
 import { createTempDir, type TempDir } from "../test-support/temp-dir.js";
-import { createEventBuffer, type EventBuffer, type EventBufferOptions } from "./event-buffer.js";
+import { createEventBuffer, type EventBufferOptions } from "./event-buffer.js";
+import type { EventBuffer } from "./types.js";
 
 const entry = (plate: string): Reading => ({
   type: "vehicle.entry",
@@ -64,6 +65,18 @@ describe("createEventBuffer", () => {
     expect(second).toMatchObject({ seq: 2, occurredAt: "2026-11-22T09:59:58.010Z", direction: -1 });
     expect(EventSchema.parse(first).type).toBe("vehicle.entry");
     expect(EventSchema.parse(second).type).toBe("door.crossing");
+  });
+
+  it("stamps clockSynced:false only while the clock is known to be unsynchronized", async () => {
+    let synced: boolean | undefined = false;
+    const buffer = openBuffer({ clockSynced: () => synced });
+    await buffer.accept([entry("A")]);
+    synced = undefined;
+    await buffer.accept([entry("B")]);
+    synced = true;
+    await buffer.accept([entry("C")]);
+    const events = buffer.peek(0, 10, 1_000_000).map((row) => EventSchema.parse(JSON.parse(row.json)));
+    expect(events.map((event) => event.clockSynced)).toEqual([false, undefined, undefined]);
   });
 
   it("keeps seqs increasing across deletes and reopening, never reusing one", async () => {

@@ -1,8 +1,13 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type { Reading } from "@lotwatch/protocol/events.js";
 import type { Logger } from "../common/logger.js";
-import { openDatabase, type SynchronousMode } from "./open-database.js";
-import { toStoredEvent, toWireJson } from "./wire-event.js";
+import { createDiskSpace, walCheckpointBytesFor } from "./disk-space.js";
+import { createCountsStore } from "./local-counts.js";
+import { openDatabase, readPragmas, type SynchronousMode } from "./open-database.js";
+import { createPendingRows } from "./pending-rows.js";
+import { createRetention, type DropReport } from "./retention.js";
+import type { AcceptedRange, EventBuffer, SeqRange } from "./types.js";
+import { type StampContext, toGapEvent, toStoredEvent } from "./wire-event.js";
 
 export interface EventBufferOptions {
   path: string;
@@ -14,135 +19,147 @@ export interface EventBufferOptions {
   logger: Logger;
   /** A commit is forced once this many readings are queued (default 1000). */
   maxQueued?: number;
+  /** Cap on the main file's size; past it the oldest readings are dropped. */
+  maxBytes?: number;
+  /** Cap on how long a reading waits, by accept time; older ones are dropped. */
+  maxAgeMs?: number;
+  /** Disk space kept in `<path>-reserve` for a full disk (default 0: none). */
+  reserveBytes?: number;
+  /** How often the age cap is applied (default maxAge / 10, from 1 s to 60 s). */
+  ageCheckIntervalMs?: number;
+  /** The wall clock's sync state at reception; only `false` is stamped on the events. */
+  clockSynced?: () => boolean | undefined;
   /** Milliseconds since process start; injectable for tests. */
   uptimeMs?: () => number;
   now?: () => Date;
 }
 
-/** The seqs one accept() got: contiguous, because one call's readings are inserted together. */
-export interface AcceptedRange {
-  firstSeq: number;
-  lastSeq: number;
-  count: number;
-}
-
-export interface PendingEvent {
-  seq: number;
-  /** The wire event, ready to put in an envelope. */
-  json: string;
-}
-
-export interface SeqRange {
-  fromSeq: number;
-  toSeq: number;
-}
-
-export interface BufferPragmas {
-  journalMode: string;
-  synchronous: SynchronousMode | "off" | "extra";
-  autoVacuum: "none" | "full" | "incremental";
-}
-
-export interface EventBuffer {
-  /** Resolves once the readings are committed; null for an empty list. */
-  accept(readings: readonly Reading[]): Promise<AcceptedRange | null>;
-  /** Commits whatever is queued now instead of on the next turn of the event loop. */
-  flush(): void;
-  /** Pending events with seq > afterSeq in seq order, bounded by count and total JSON bytes (at least one). */
-  peek(afterSeq: number, maxEvents: number, maxBytes: number): PendingEvent[];
-  /** Deletes an acknowledged range; returns how many rows were still there. */
-  ack(range: SeqRange): number;
-  depth(): number;
-  /** When the oldest pending event was accepted (ISO), or null when empty. */
-  oldestPendingAt(): string | null;
-  /** Called after each commit; returns an unsubscribe function. */
-  onCommitted(listener: (range: AcceptedRange) => void): () => void;
-  stats(): { commits: number; accepted: number };
-  pragmas(): BufferPragmas;
-  close(): void;
-}
-
 interface QueuedAccept {
   readings: readonly Reading[];
-  receivedAt: Date;
-  uptimeMs: number;
+  stamp: StampContext;
   resolve: (range: AcceptedRange) => void;
   reject: (error: Error) => void;
-}
-
-interface PendingRow {
-  seq: number;
-  boot_id: string;
-  body: string;
 }
 
 // Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages).
 const VACUUM_FREE_PAGES = 1024;
 
-/** The durable store of accepted readings: SQLite in WAL mode with group commit. */
+/** The durable store of accepted readings: SQLite in WAL mode with group commit and a cap policy. */
 export function createEventBuffer(options: EventBufferOptions): EventBuffer {
+  const now = options.now ?? (() => new Date());
+  const reserveBytes = options.reserveBytes ?? 0;
   const db = openDatabase({
     path: options.path,
     synchronous: options.synchronous ?? "full",
     gatewayId: options.gatewayId,
+    now: now(),
+    walCheckpointBytes: walCheckpointBytesFor(reserveBytes),
   });
-  const logger = options.logger;
+  const { logger } = options;
   const maxQueued = options.maxQueued ?? 1000;
   const uptimeMs = options.uptimeMs ?? (() => Math.floor(performance.now()));
-  const now = options.now ?? (() => new Date());
+  const clockSynced = options.clockSynced ?? (() => undefined);
+  const stampNow = (): StampContext => ({
+    site: options.site,
+    uptimeMs: uptimeMs(),
+    receivedAt: now(),
+    clockSynced: clockSynced(),
+  });
 
-  const insert = db.prepare(
-    "INSERT INTO pending (id, type, occurred_at, accepted_at, boot_id, body) VALUES (?, ?, ?, ?, ?, ?)",
-  );
-  const selectAfter = db.prepare("SELECT seq, boot_id, body FROM pending WHERE seq > ? ORDER BY seq LIMIT ?");
-  const deleteRange = db.prepare("DELETE FROM pending WHERE seq BETWEEN ? AND ?");
-  const selectOldest = db.prepare("SELECT accepted_at FROM pending ORDER BY seq LIMIT 1").pluck();
-  const commitQueue = db.transaction((batch: QueuedAccept[]) =>
-    batch.map((entry) => {
+  const rows = createPendingRows(db, options.bootId);
+  const counts = createCountsStore(db);
+  const retention = createRetention({
+    db,
+    maxBytes: options.maxBytes,
+    maxAgeMs: options.maxAgeMs,
+    now,
+    appendGap(range, reason) {
+      const stamp = stampNow();
+      return rows.insert(toGapEvent(range, reason, stamp), stamp.receivedAt);
+    },
+  });
+
+  const commitQueue = db.transaction((batch: QueuedAccept[]) => {
+    const tally = counts.tally();
+    const ranges = batch.map((entry) => {
       let firstSeq = 0;
       let lastSeq = 0;
       for (const reading of entry.readings) {
-        const event = toStoredEvent(reading, {
-          site: options.site,
-          uptimeMs: entry.uptimeMs,
-          receivedAt: entry.receivedAt,
-        });
-        const { lastInsertRowid } = insert.run(
-          event.id,
-          event.type,
-          event.occurredAt,
-          entry.receivedAt.getTime(),
-          options.bootId,
-          event.body,
-        );
-        lastSeq = Number(lastInsertRowid);
+        const event = toStoredEvent(reading, entry.stamp);
+        lastSeq = rows.insert(event, entry.stamp.receivedAt);
         if (firstSeq === 0) firstSeq = lastSeq;
+        tally.add(
+          reading,
+          reading.occurredAt === undefined ? entry.stamp.receivedAt.getTime() : Date.parse(event.occurredAt),
+        );
       }
       return { firstSeq, lastSeq, count: entry.readings.length };
-    }),
-  );
+    });
+    tally.write();
+    // This commit's own readings are kept; only older ones make room under the byte cap.
+    const drop = retention.enforceBytes(ranges[0]?.firstSeq ?? Number.MAX_SAFE_INTEGER);
+    return { ranges, drop };
+  });
+  type CommitResult = ReturnType<typeof commitQueue>;
+  const enforceBytesNow = db.transaction(() => retention.enforceBytes(Number.MAX_SAFE_INTEGER));
 
-  let depth = db.prepare("SELECT count(*) FROM pending").pluck().get() as number;
+  let depth = rows.count();
+  let dropped = Number(db.prepare("SELECT value FROM meta WHERE key = 'dropped_total'").pluck().get());
   let queue: QueuedAccept[] = [];
   let queuedReadings = 0;
   let scheduled: NodeJS.Immediate | null = null;
   let closed = false;
   let commits = 0;
   let accepted = 0;
-  const listeners = new Set<(range: AcceptedRange) => void>();
+  const diskSpace = createDiskSpace({
+    db,
+    path: options.path,
+    retention,
+    reserveBytes,
+    logger,
+    now,
+    depth: () => depth,
+    onDrop: applyDrop,
+  });
+  let lastCapWarning = 0;
+  let vacuumAfter = 0;
+  const committedListeners = new Set<(range: AcceptedRange) => void>();
+  const droppedListeners = new Set<(report: DropReport) => void>();
 
-  function flush(): void {
-    if (scheduled !== null) {
-      clearImmediate(scheduled);
-      scheduled = null;
+  function notify<T>(listeners: Set<(value: T) => void>, value: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(value);
+      } catch (error) {
+        logger.error({ err: error }, "buffer listener failed");
+      }
     }
-    if (queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    queuedReadings = 0;
-    let ranges: AcceptedRange[];
+  }
+
+  /** Book-keeping after a committed drop: depth, totals, the log, and a wake-up for the forwarder. */
+  function applyDrop(report: DropReport): void {
+    depth += report.gapSeqs.length - report.dropped;
+    dropped += report.dropped;
+    logger.warn(
+      { reason: report.reason, dropped: report.dropped, ranges: report.ranges.slice(0, 10), depth },
+      "dropped the oldest readings and appended gap events",
+    );
+    notify(droppedListeners, report);
+    const first = report.gapSeqs[0];
+    const last = report.gapSeqs[report.gapSeqs.length - 1];
+    if (first !== undefined && last !== undefined) {
+      notify(committedListeners, { firstSeq: first, lastSeq: last, count: report.gapSeqs.length });
+    }
+  }
+
+  /**
+   * Commits a group of accepts. On a full disk each accept goes on its own, so old readings are
+   * dropped only for an accept that needs the room, and only an accept that cannot fit is refused.
+   */
+  function commit(batch: QueuedAccept[]): void {
+    let result: CommitResult | "full";
     try {
-      ranges = commitQueue(batch);
+      result = diskSpace.commit(() => commitQueue(batch), batch.length === 1);
     } catch (cause) {
       const error = new LotwatchError(
         "BUFFER_WRITE_FAILED",
@@ -153,29 +170,86 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
       for (const entry of batch) entry.reject(error);
       return;
     }
+    if (result === "full" && batch.length > 1) {
+      for (const entry of batch) commit([entry]);
+      return;
+    }
+    if (result === "full") {
+      const error = diskSpace.refuse(batch.reduce((sum, entry) => sum + entry.readings.length, 0));
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
     commits++;
+    const { ranges, drop } = result;
     const total = ranges.reduce((sum, range) => sum + range.count, 0);
     depth += total;
     accepted += total;
     for (const [index, range] of ranges.entries()) batch[index]?.resolve(range);
+    if (drop !== null) applyDrop(drop);
+    warnIfOverCap();
+    diskSpace.committed();
     const firstRange = ranges[0];
     const lastRange = ranges[ranges.length - 1];
     if (firstRange === undefined || lastRange === undefined) return;
-    const committed = { firstSeq: firstRange.firstSeq, lastSeq: lastRange.lastSeq, count: total };
-    for (const listener of listeners) {
-      try {
-        listener(committed);
-      } catch (error) {
-        logger.error({ err: error }, "commit listener failed");
-      }
+    notify(committedListeners, { firstSeq: firstRange.firstSeq, lastSeq: lastRange.lastSeq, count: total });
+  }
+
+  function flush(): void {
+    if (scheduled !== null) {
+      clearImmediate(scheduled);
+      scheduled = null;
+    }
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    queuedReadings = 0;
+    commit(batch);
+  }
+
+  function warnIfOverCap(): void {
+    if (options.maxBytes === undefined || Date.now() - lastCapWarning < 60_000) return;
+    const bytes = retention.bytes();
+    if (bytes <= options.maxBytes) return;
+    lastCapWarning = Date.now();
+    logger.warn(
+      { bytes, maxBytes: options.maxBytes, depth },
+      "buffer is over buffer.maxBytes with no older reading left to drop: the rest are gap events " +
+        "or the latest commit; raise buffer.maxBytes",
+    );
+  }
+
+  function enforceCaps(): void {
+    if (closed) return;
+    try {
+      const byAge = retention.enforceAge();
+      if (byAge !== null) applyDrop(byAge);
+      const byBytes = enforceBytesNow();
+      if (byBytes !== null) applyDrop(byBytes);
+    } catch (error) {
+      logger.error({ err: error }, "could not apply the buffer cap; will retry");
     }
   }
 
   function vacuumIfWorthIt(): void {
-    if ((db.pragma("freelist_count", { simple: true }) as number) >= VACUUM_FREE_PAGES) {
-      db.pragma("incremental_vacuum");
+    if (performance.now() < vacuumAfter) return;
+    try {
+      if ((db.pragma("freelist_count", { simple: true }) as number) >= VACUUM_FREE_PAGES) {
+        db.pragma("incremental_vacuum");
+      }
+    } catch (error) {
+      // The pages stay free inside the file for new rows; try again in a minute, not every ack.
+      vacuumAfter = performance.now() + 60_000;
+      logger.warn({ err: error }, "could not hand free pages back to the file system");
     }
   }
+
+  const ageTimer =
+    options.maxAgeMs === undefined
+      ? null
+      : setInterval(
+          enforceCaps,
+          options.ageCheckIntervalMs ?? Math.min(60_000, Math.max(1000, options.maxAgeMs / 10)),
+        ).unref();
 
   return {
     accept(readings) {
@@ -185,59 +259,59 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
         );
       if (readings.length === 0) return Promise.resolve(null);
       return new Promise<AcceptedRange>((resolve, reject) => {
-        queue.push({ readings, receivedAt: now(), uptimeMs: uptimeMs(), resolve, reject });
+        queue.push({ readings, stamp: stampNow(), resolve, reject });
         queuedReadings += readings.length;
         if (queuedReadings >= maxQueued) flush();
         else scheduled ??= setImmediate(flush);
       });
     },
     flush,
-    peek(afterSeq, maxEvents, maxBytes) {
-      const rows = selectAfter.all(afterSeq, maxEvents) as PendingRow[];
-      const events: PendingEvent[] = [];
-      let bytes = 0;
-      for (const row of rows) {
-        const json = toWireJson(row.seq, row.body, row.boot_id, options.bootId);
-        bytes += Buffer.byteLength(json) + 1;
-        if (events.length > 0 && bytes > maxBytes) break;
-        events.push({ seq: row.seq, json });
+    peek: (afterSeq, maxEvents, maxBytes) => rows.peek(afterSeq, maxEvents, maxBytes),
+    ack(range: SeqRange) {
+      try {
+        const changes = rows.delete(range);
+        depth -= changes;
+        if (changes > 0) vacuumIfWorthIt();
+        return changes;
+      } catch (error) {
+        // The rows stay and are sent again later; the ingest drops the repeats.
+        logger.error({ err: error, ...range }, "could not delete acknowledged rows");
+        return 0;
       }
-      return events;
-    },
-    ack(range) {
-      const { changes } = deleteRange.run(range.fromSeq, range.toSeq);
-      depth -= changes;
-      if (changes > 0) vacuumIfWorthIt();
-      return changes;
     },
     depth: () => depth,
     oldestPendingAt() {
-      const acceptedAt = selectOldest.get() as number | undefined;
+      const acceptedAt = rows.oldestAcceptedAt();
       return acceptedAt === undefined ? null : new Date(acceptedAt).toISOString();
     },
+    bytes: () => retention.bytes(),
+    health: () => ({
+      bytes: retention.bytes(),
+      maxBytes: options.maxBytes ?? null,
+      maxAgeMs: options.maxAgeMs ?? null,
+      dropped,
+      ...diskSpace.health(),
+    }),
+    counts: () => counts.snapshot(),
+    enforceCaps,
     onCommitted(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      committedListeners.add(listener);
+      return () => committedListeners.delete(listener);
     },
+    onDropped(listener) {
+      droppedListeners.add(listener);
+      return () => droppedListeners.delete(listener);
+    },
+    setPageLimit: (pages) => db.pragma(`max_page_count = ${Math.floor(pages)}`, { simple: true }) as number,
     stats: () => ({ commits, accepted }),
-    pragmas() {
-      const synchronous = ["off", "normal", "full", "extra"][
-        db.pragma("synchronous", { simple: true }) as number
-      ];
-      const autoVacuum = ["none", "full", "incremental"][
-        db.pragma("auto_vacuum", { simple: true }) as number
-      ];
-      return {
-        journalMode: String(db.pragma("journal_mode", { simple: true })),
-        synchronous: synchronous as BufferPragmas["synchronous"],
-        autoVacuum: autoVacuum as BufferPragmas["autoVacuum"],
-      };
-    },
+    pragmas: () => readPragmas(db),
     close() {
       if (closed) return;
+      if (ageTimer !== null) clearInterval(ageTimer);
       flush();
       closed = true;
-      listeners.clear();
+      committedListeners.clear();
+      droppedListeners.clear();
       db.close();
     },
   };

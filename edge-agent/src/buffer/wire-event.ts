@@ -7,6 +7,8 @@ export interface StampContext {
   uptimeMs: number;
   /** Reception time, stamped as occurredAt when the reading has none. */
   receivedAt: Date;
+  /** The gateway clock's state at reception: only `false` (known unsynchronized) goes on the wire. */
+  clockSynced?: boolean;
 }
 
 export interface StoredEvent {
@@ -17,20 +19,34 @@ export interface StoredEvent {
   body: string;
 }
 
+/** Why the agent dropped readings; the `reason` of a `gateway.gap` event. */
+export type DropReason = "buffer-cap-bytes" | "buffer-cap-age" | "disk-full";
+
 /** A reading as the event stored in the buffer: id, site, occurredAt and uptime added. */
 export function toStoredEvent(reading: Reading, context: StampContext): StoredEvent {
   const { type, occurredAt: given, ...fields } = reading;
+  return stored(type, given ?? context.receivedAt.toISOString(), context, fields);
+}
+
+/** The `gateway.gap` event that reports dropped seqs fromSeq..toSeq. */
+export function toGapEvent(
+  range: { fromSeq: number; toSeq: number },
+  reason: DropReason,
+  context: StampContext,
+): StoredEvent {
+  const fields = { fromSeq: range.fromSeq, toSeq: range.toSeq, reason };
+  return stored("gateway.gap", context.receivedAt.toISOString(), context, fields);
+}
+
+// Written by hand rather than JSON.stringify of a merged object: this runs once per reading.
+function stored(type: string, occurredAt: string, context: StampContext, fields: object): StoredEvent {
   const id = newEventId();
-  const occurredAt = given ?? context.receivedAt.toISOString();
-  const body = JSON.stringify({
-    id,
-    type,
-    site: context.site,
-    occurredAt,
-    uptimeMs: context.uptimeMs,
-    ...fields,
-  });
-  return { id, type, occurredAt, body };
+  const head =
+    `{"id":"${id}","type":${JSON.stringify(type)},"site":${JSON.stringify(context.site)},` +
+    `"occurredAt":${JSON.stringify(occurredAt)},"uptimeMs":${context.uptimeMs}` +
+    (context.clockSynced === false ? `,"clockSynced":false` : "");
+  const rest = JSON.stringify(fields);
+  return { id, type, occurredAt, body: rest === "{}" ? `${head}}` : `${head},${rest.slice(1)}` };
 }
 
 /**

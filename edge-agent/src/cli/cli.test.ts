@@ -54,6 +54,38 @@ describe("lotwatch-agent", () => {
     expect(await main(["check-config", writeConfig()], io)).toBe(0);
     expect(io.lines[0]).toBe("ok: gateway gw-1 at site mall-a, 0 input(s)");
     expect(io.lines.join("\n")).not.toContain("hunter2");
+    expect(io.lines).toContain(
+      `  buffer  ${dir.file("buffer.db")} (synchronous full, no cap: grows until the disk is full, disk reserve 8MB)`,
+    );
+    expect(io.lines).toContain("  clock   sync check auto");
+  });
+
+  it("check-config states the buffer caps", async () => {
+    const io = captureIo();
+    const file = writeConfig();
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('buffer.db" }', 'buffer.db", maxBytes: 2GB, maxAge: 14d }'),
+    );
+    expect(await main(["check-config", file], io)).toBe(0);
+    expect(io.lines.find((line) => line.startsWith("  buffer"))).toContain(
+      "cap <= 2GB and readings <= 14d old",
+    );
+  });
+
+  it("check-config names an unreadable TLS file", async () => {
+    const io = captureIo();
+    const file = writeConfig();
+    const missing = dir.file("ca.pem");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        `url: "${broker.url}"`,
+        `url: "mqtts://127.0.0.1:8883", ca: "${missing}"`,
+      ),
+    );
+    expect(await main(["check-config", file], io)).toBe(1);
+    expect(io.errors[0]).toMatch(new RegExp(`^broker\\.ca: cannot read ${missing}: ENOENT`));
   });
 
   it("check-config prints each error and exits 1", async () => {

@@ -2,7 +2,7 @@ import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { formatPath } from "@lotwatch/protocol/issues.js";
 
 /** Top-level sections env variables may reach; other `LOTWATCH_*` variables belong to other tools. */
-const SECTIONS = ["gateway", "broker", "buffer", "http", "forward", "inputs"];
+const SECTIONS = ["gateway", "broker", "buffer", "http", "clock", "forward", "inputs"];
 const PREFIX = "LOTWATCH_";
 
 export interface EnvOverride {

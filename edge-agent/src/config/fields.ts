@@ -63,3 +63,20 @@ export const duration = z
     }
     return ms;
   });
+
+// Environment overrides arrive as strings, so a boolean key also accepts "true" and "false".
+export const booleanFlag = z.preprocess(
+  (value) => (value === "true" ? true : value === "false" ? false : value),
+  z.boolean({ error: "expected true or false" }),
+);
+
+/** A byte size, or 0 (as a number or "0") to turn the feature off. */
+export const byteSizeOrZero = z.preprocess(
+  (value) => (value === "0" ? 0 : value),
+  z.union([z.literal(0), byteSize]),
+);
+
+/** A byte size of at least `min` bytes. */
+export function byteSizeAtLeast(min: number, what: string) {
+  return byteSize.refine((bytes) => bytes >= min, { error: `must be at least ${what}` });
+}

@@ -50,6 +50,7 @@ describe("loadConfig", () => {
       synchronous: "full",
       maxBytes: 2 * 1024 ** 3,
       maxAge: 14 * 86_400_000,
+      reserve: 8 * 1024 ** 2,
     });
     expect(config.http).toEqual({ port: 9100, host: "127.0.0.1" });
     expect(config.forward).toMatchObject({ batchMaxEvents: 500, batchMaxBytes: 262_144, maxInFlight: 8 });
@@ -141,6 +142,65 @@ describe("loadConfig", () => {
     const file = write("agent.yaml", VALID_YAML.replace("username: gw-north-1, ", ""));
     expect(errorOf(() => loadConfig(file, { env: {} })).message).toBe(
       `${file}: broker.password: needs broker.username as well`,
+    );
+  });
+
+  it("reads TLS and clock settings, with rejectUnauthorized and syncCheck defaults", () => {
+    const tlsYaml = VALID_YAML.replace(
+      'url: "mqtt://127.0.0.1:1883"',
+      'url: "mqtts://broker.example:8883", ca: /etc/lotwatch/ca.pem, cert: /etc/lotwatch/gw.pem, key: /etc/lotwatch/gw.key',
+    );
+    const config = loadConfig(write("agent.yaml", tlsYaml), { env: {} });
+    expect(config.broker).toMatchObject({ ca: "/etc/lotwatch/ca.pem", rejectUnauthorized: true });
+    expect(config.clock).toEqual({ syncCheck: "auto" });
+    const overridden = loadConfig(write("agent.yaml", tlsYaml), {
+      env: {
+        LOTWATCH_BROKER__REJECT_UNAUTHORIZED: "false",
+        LOTWATCH_CLOCK__SYNC_CHECK: "never",
+        LOTWATCH_CLOCK__SYNC_FILE: "/run/lotwatch/clock-synced",
+      },
+    });
+    expect(overridden.broker.rejectUnauthorized).toBe(false);
+    expect(overridden.clock).toEqual({ syncCheck: "never", syncFile: "/run/lotwatch/clock-synced" });
+    const wrong = errorOf(() =>
+      loadConfig(write("agent.yaml", tlsYaml), { env: { LOTWATCH_BROKER__REJECT_UNAUTHORIZED: "no" } }),
+    );
+    expect(wrong.message).toBe(
+      "LOTWATCH_BROKER__REJECT_UNAUTHORIZED (environment): broker.rejectUnauthorized: expected true or false",
+    );
+  });
+
+  it("refuses TLS files with a plain URL and a certificate without its key", () => {
+    const file = write(
+      "agent.yaml",
+      VALID_YAML.replace(
+        "username: gw-north-1,",
+        "ca: /etc/ca.pem, cert: /etc/gw.pem, username: gw-north-1,",
+      ),
+    );
+    expect(errorOf(() => loadConfig(file, { env: {} })).message.split("\n")).toEqual([
+      `${file}: broker.ca: is only used with a TLS URL (mqtts://, ssl://, tls://, wss://)`,
+      `${file}: broker.cert: is only used with a TLS URL (mqtts://, ssl://, tls://, wss://)`,
+      `${file}: broker.key: missing: a client certificate needs both broker.cert and broker.key`,
+    ]);
+  });
+
+  it("takes 0 to turn the disk space reserve off", () => {
+    const config = loadConfig(write("agent.yaml", VALID_YAML), { env: { LOTWATCH_BUFFER__RESERVE: "0" } });
+    expect(config.buffer.reserve).toBe(0);
+    const sized = loadConfig(
+      write("agent.yaml", VALID_YAML.replace("maxAge: 14d", "maxAge: 14d, reserve: 64MB")),
+      {
+        env: {},
+      },
+    );
+    expect(sized.buffer.reserve).toBe(64 * 1024 ** 2);
+  });
+
+  it("refuses a byte cap too small to hold the buffer's own tables", () => {
+    const file = write("agent.yaml", VALID_YAML.replace("maxBytes: 2GB", "maxBytes: 16KB"));
+    expect(errorOf(() => loadConfig(file, { env: {} })).message).toBe(
+      `${file}: buffer.maxBytes: must be at least 64KB`,
     );
   });
 

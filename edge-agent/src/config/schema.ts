@@ -3,9 +3,18 @@ import { GatewayIdSchema, SiteIdSchema } from "@lotwatch/protocol/events.js";
 import { z } from "zod";
 import { SerialLineConfigSchema } from "../inputs/serial-line/serial-line-config.js";
 import { TcpSerialConfigSchema } from "../inputs/tcp-serial/tcp-serial-config.js";
-import { byteSize, duration, intInRange, nonEmptyString, positiveInt } from "./fields.js";
+import {
+  booleanFlag,
+  byteSizeAtLeast,
+  byteSizeOrZero,
+  duration,
+  intInRange,
+  nonEmptyString,
+  positiveInt,
+} from "./fields.js";
 
 const BROKER_PROTOCOLS = ["mqtt:", "mqtts:", "tcp:", "ssl:", "tls:", "ws:", "wss:"];
+const TLS_PROTOCOLS = ["mqtts:", "ssl:", "tls:", "wss:"];
 
 const brokerUrl = z.string({ error: "expected a URL such as mqtt://127.0.0.1:1883" }).refine(
   (value) => {
@@ -30,15 +39,26 @@ export const BrokerSectionSchema = z.strictObject({
   ca: nonEmptyString("a file path").optional(),
   cert: nonEmptyString("a file path").optional(),
   key: nonEmptyString("a file path").optional(),
+  /** Check the broker's certificate against `ca` (or the system's CAs); only a test rig turns this off. */
+  rejectUnauthorized: booleanFlag.default(true),
   keepaliveSeconds: intInRange(0, 65_535).default(30),
 });
 
 export const BufferSectionSchema = z.strictObject({
   path: nonEmptyString("a file path"),
   synchronous: z.enum(["full", "normal"], { error: "expected full or normal" }).default("full"),
-  /** Parsed and reported, not enforced yet: see README "Buffer cap". */
-  maxBytes: byteSize.optional(),
+  /** Cap on the buffer file; past it the oldest readings are dropped and reported by gap events. */
+  maxBytes: byteSizeAtLeast(64 * 1024, "64KB").optional(),
+  /** Cap on how long a reading may wait for the broker, by accept time. */
   maxAge: duration.optional(),
+  /** Disk space held in `<path>-reserve`, released on a full disk so SQLite can make room; 0 = none. */
+  reserve: byteSizeOrZero.default(8 * 1024 * 1024),
+});
+
+export const ClockSectionSchema = z.strictObject({
+  syncCheck: z.enum(["auto", "always", "never"], { error: "expected auto, always or never" }).default("auto"),
+  /** A file whose existence means the clock is synchronized (for chrony or ntpd). */
+  syncFile: nonEmptyString("a file path").optional(),
 });
 
 export const HttpSectionSchema = z.strictObject({
@@ -69,6 +89,7 @@ export const AgentConfigSchema = z
     broker: BrokerSectionSchema,
     buffer: BufferSectionSchema,
     http: HttpSectionSchema.default({ port: 9100, host: "127.0.0.1" }),
+    clock: ClockSectionSchema.default({ syncCheck: "auto" }),
     forward: ForwardSectionSchema.default(ForwardSectionSchema.parse({})),
     inputs: z.array(InputConfigSchema, { error: "expected a list of inputs" }).default([]),
   })
@@ -92,6 +113,7 @@ export const AgentConfigSchema = z
         message: "needs broker.username as well",
       });
     }
+    checkTls(config.broker, ctx);
     if (config.forward.reconnectMinMs > config.forward.reconnectMaxMs) {
       ctx.addIssue({
         code: "custom",
@@ -100,6 +122,27 @@ export const AgentConfigSchema = z
       });
     }
   });
+
+function checkTls(broker: z.output<typeof BrokerSectionSchema>, ctx: z.RefinementCtx): void {
+  const tls = TLS_PROTOCOLS.some((protocol) => broker.url.toLowerCase().startsWith(`${protocol}//`));
+  for (const key of ["ca", "cert", "key"] as const) {
+    if (broker[key] !== undefined && !tls) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["broker", key],
+        message: `is only used with a TLS URL (${TLS_PROTOCOLS.map((p) => `${p}//`).join(", ")})`,
+      });
+    }
+  }
+  if ((broker.cert === undefined) !== (broker.key === undefined)) {
+    const missing = broker.cert === undefined ? "cert" : "key";
+    ctx.addIssue({
+      code: "custom",
+      path: ["broker", missing],
+      message: `missing: a client certificate needs both broker.cert and broker.key`,
+    });
+  }
+}
 
 /** `serial-0`, `tcp-serial-1`: the name of an input that has none in the file. */
 export function defaultInputName(type: string, index: number): string {
@@ -115,3 +158,4 @@ export type InputConfig = AgentConfig["inputs"][number];
 export type BrokerConfig = AgentConfig["broker"];
 export type ForwardConfig = AgentConfig["forward"];
 export type BufferConfig = AgentConfig["buffer"];
+export type ClockConfig = AgentConfig["clock"];

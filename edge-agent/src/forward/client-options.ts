@@ -1,4 +1,6 @@
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import type { IClientOptions } from "mqtt";
 import type { BrokerConfig } from "../config/schema.js";
@@ -19,7 +21,10 @@ export interface TlsFiles {
   key?: Buffer;
 }
 
-/** Reads the PEM files named in the config once, at start, so a typo fails fast with its key. */
+/**
+ * Reads the PEM files named in the config once, at start, and has Node parse them, so a wrong path,
+ * a file that is not PEM, or a key that does not match its certificate fails fast, naming the key.
+ */
 export function readTlsFiles(broker: BrokerConfig): TlsFiles {
   const files: TlsFiles = {};
   for (const key of ["ca", "cert", "key"] as const) {
@@ -37,7 +42,38 @@ export function readTlsFiles(broker: BrokerConfig): TlsFiles {
       );
     }
   }
+  checkTlsFiles(broker, files);
   return files;
+}
+
+function checkTlsFiles(broker: BrokerConfig, files: TlsFiles): void {
+  if (files.ca !== undefined) {
+    try {
+      // createSecureContext ignores a CA file without certificates; X509Certificate does not.
+      new X509Certificate(files.ca);
+    } catch (error) {
+      throw tlsError("ca", broker.ca, "is not a PEM CA certificate", error);
+    }
+  }
+  if (files.cert === undefined || files.key === undefined) return;
+  try {
+    createSecureContext({ cert: files.cert });
+  } catch (error) {
+    throw tlsError("cert", broker.cert, "is not a PEM certificate", error);
+  }
+  try {
+    createSecureContext({ cert: files.cert, key: files.key });
+  } catch (error) {
+    throw tlsError("key", broker.key, `is not a PEM private key matching ${broker.cert}`, error);
+  }
+}
+
+function tlsError(key: string, path: string | undefined, problem: string, cause: unknown): ConfigError {
+  return new ConfigError(
+    "CONFIG_INVALID",
+    `broker.${key}: ${path} ${problem} (${(cause as Error).message})`,
+    { cause },
+  );
 }
 
 /**
@@ -57,6 +93,7 @@ export function buildClientOptions(input: ClientOptionsInput): IClientOptions {
     connectTimeout: 10_000,
     resubscribe: false,
     will: { topic: input.will.topic, payload: Buffer.from(input.will.payload), qos: 1, retain: true },
+    rejectUnauthorized: broker.rejectUnauthorized,
     ...input.tls,
   };
 }

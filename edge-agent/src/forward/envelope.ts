@@ -1,4 +1,4 @@
-import type { PendingEvent } from "../buffer/event-buffer.js";
+import type { PendingEvent } from "../buffer/types.js";
 
 export interface EnvelopeContext {
   gateway: string;

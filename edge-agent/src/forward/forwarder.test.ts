@@ -2,7 +2,8 @@ import { EnvelopeSchema } from "@lotwatch/protocol/envelope.js";
 import type { Reading } from "@lotwatch/protocol/events.js";
 import { GatewayStatusSchema } from "@lotwatch/protocol/status.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEventBuffer, type EventBuffer } from "../buffer/event-buffer.js";
+import { createEventBuffer } from "../buffer/event-buffer.js";
+import type { EventBuffer } from "../buffer/types.js";
 import { createLogger, createSilentLogger } from "../common/logger.js";
 import { type ForwardConfig, ForwardSectionSchema } from "../config/schema.js";
 import { createCleanups } from "../test-support/cleanups.js";
@@ -61,7 +62,7 @@ describe("createForwarder", () => {
   ): Forwarder {
     const forwarder = createForwarder({
       gateway: { id: "gw-1", site: "mall-a" },
-      broker: { url: broker.url, keepaliveSeconds: 30 },
+      broker: { url: broker.url, keepaliveSeconds: 30, rejectUnauthorized: true },
       forward: { ...ForwardSectionSchema.parse({}), reconnectMinMs: 20, reconnectMaxMs: 200, ...forward },
       buffer,
       bootId,
@@ -178,6 +179,7 @@ describe("createForwarder", () => {
       site: "mall-a",
       bootId: "boot-a",
       version: "0.0.0-test",
+      dropped: 0,
     });
     expect(first.backlog).toBeGreaterThanOrEqual(0);
     expect(statuses.every((status) => status.retain)).toBe(true);

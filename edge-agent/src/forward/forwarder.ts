@@ -1,6 +1,6 @@
 import { buildTopic } from "@lotwatch/protocol/topics.js";
 import mqtt, { type MqttClient } from "mqtt";
-import type { EventBuffer } from "../buffer/event-buffer.js";
+import type { EventBuffer } from "../buffer/types.js";
 import { createBackoff } from "../common/backoff.js";
 import type { Logger } from "../common/logger.js";
 import { waitUntil, withTimeout } from "../common/wait.js";
@@ -24,6 +24,8 @@ export interface ForwarderOptions {
   observer?: ForwarderObserver;
   /** Milliseconds since process start. */
   uptimeMs?: () => number;
+  /** The wall clock for sentAt and status times. */
+  now?: () => Date;
   random?: () => number;
 }
 
@@ -77,6 +79,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const { buffer, forward, gateway } = options;
   const logger = options.logger;
   const uptimeMs = options.uptimeMs ?? (() => Math.floor(performance.now()));
+  const now = options.now ?? (() => new Date());
   const tls = readTlsFiles(options.broker);
   const eventsTopic = buildTopic(gateway.site, gateway.id, "events");
   const statusTopic = buildTopic(gateway.site, gateway.id, "status");
@@ -106,7 +109,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   function connect(): void {
     reconnectTimer = null;
     if (stopping) return;
-    const will = { topic: statusTopic, payload: JSON.stringify(offlineStatus(statusContext, new Date())) };
+    const will = { topic: statusTopic, payload: JSON.stringify(offlineStatus(statusContext, now())) };
     const client = mqtt.connect(
       options.broker.url,
       buildClientOptions({ broker: options.broker, gatewayId: gateway.id, protocolVersion, will, tls }),
@@ -133,7 +136,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     if (session !== current || session.ended || stopping) return;
     session.online = true;
     backoff.reset();
-    state = { kind: "online", protocolVersion: session.protocolVersion, since: new Date().toISOString() };
+    state = { kind: "online", protocolVersion: session.protocolVersion, since: now().toISOString() };
     const downMs = offlineSince === null ? undefined : Date.now() - offlineSince;
     offlineSince = null;
     logger.info(
@@ -203,7 +206,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           gateway: gateway.id,
           bootId: options.bootId,
           uptimeMs: uptimeMs(),
-          sentAt: new Date(),
+          sentAt: now(),
         });
         const room = Math.max(1, forward.batchMaxBytes - Buffer.byteLength(head) - 2);
         const events = buffer.peek(session.cursor, forward.batchMaxEvents, room);
@@ -231,7 +234,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     if (!error) {
       // PUBACK: the broker has the batch. Deleting is idempotent, so a late ack is harmless too.
       buffer.ack(batch);
-      lastAckAt = new Date().toISOString();
+      lastAckAt = now().toISOString();
       options.observer?.batchAcked(batch.count, (performance.now() - batch.startedAt) / 1000);
     }
     if (session.ended) return;
@@ -252,8 +255,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       uptimeMs: uptimeMs(),
       backlog: buffer.depth(),
       oldestPendingAt: buffer.oldestPendingAt(),
+      dropped: buffer.health().dropped,
     };
-    const payload = JSON.stringify(onlineStatus(statusContext, snapshot, new Date()));
+    const payload = JSON.stringify(onlineStatus(statusContext, snapshot, now()));
     session.client.publish(statusTopic, payload, { qos: 1, retain: true }, (error) => {
       if (error) logger.debug({ err: error }, "status not published");
     });
@@ -267,7 +271,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     );
     if (session.ended) return;
     if (session.statusTimer !== null) clearInterval(session.statusTimer);
-    const payload = JSON.stringify(offlineStatus(statusContext, new Date()));
+    const payload = JSON.stringify(offlineStatus(statusContext, now()));
     await withTimeout(
       new Promise<void>((resolve) =>
         session.client.publish(statusTopic, payload, { qos: 1, retain: true }, () => resolve()),

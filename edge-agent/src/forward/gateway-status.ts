@@ -11,6 +11,8 @@ export interface StatusSnapshot {
   uptimeMs: number;
   backlog: number;
   oldestPendingAt: string | null;
+  /** Readings dropped by the cap policy since the buffer was created. */
+  dropped: number;
 }
 
 /** The retained `online: true` status, refreshed while connected. */

@@ -8,7 +8,18 @@ export interface MetricSources {
   depth(): number;
   oldestPendingAt(): string | null;
   connected(): boolean;
+  /** The buffer file's size in bytes. */
+  bufferBytes(): number;
+  /** True while the buffer refuses readings for want of disk space. */
+  diskFull(): boolean;
+  /** SQLITE_FULL answers since start. */
+  diskFullEvents(): number;
+  /** The clock detector's answer: true, false, or undefined when it cannot tell. */
+  clockSynced(): boolean | undefined;
 }
+
+/** Why readings handed over by an input were not committed. */
+export type RefusalReason = "disk-full" | "closed" | "write-failed";
 
 export interface AgentTotals {
   accepted: number;
@@ -18,7 +29,8 @@ export interface AgentTotals {
 export interface AgentMetrics {
   readonly registry: Registry;
   readingsAccepted(input: string, count: number): void;
-  acceptFailed(input: string, count: number): void;
+  acceptFailed(input: string, count: number, reason: RefusalReason): void;
+  readingsDropped(reason: string, count: number): void;
   batchAcked(events: number, latencySeconds: number): void;
   observerFor(input: string): InputObserver;
   totals(): AgentTotals;
@@ -44,10 +56,52 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     registers: [registry],
   });
   const acceptFailures = new Counter({
-    name: `${PREFIX}readings_lost_total`,
-    help: "Readings an input delivered that could not be committed (disk full, buffer closed), by input.",
-    labelNames: ["input"],
+    name: `${PREFIX}readings_refused_total`,
+    help: "Readings an input handed over that could not be committed, by input and reason (disk-full, closed, write-failed).",
+    labelNames: ["input", "reason"],
     registers: [registry],
+  });
+  const dropped = new Counter({
+    name: `${PREFIX}readings_dropped_total`,
+    help: "Committed readings the cap policy dropped (reported by gateway.gap events), by reason.",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  for (const reason of ["buffer-cap-bytes", "buffer-cap-age", "disk-full"]) dropped.inc({ reason }, 0);
+  const sources = options.sources;
+  new Counter({
+    name: `${PREFIX}disk_full_total`,
+    help: "Commits SQLite answered with SQLITE_FULL (disk full), whether or not dropping old readings made room.",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.diskFullEvents());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}buffer_disk_full`,
+    help: "1 while readings are refused: the disk is full and no reading is left to drop.",
+    registers: [registry],
+    collect() {
+      this.set(sources.diskFull() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}buffer_bytes`,
+    help: "Size of the buffer file (page_count x page_size), the figure buffer.maxBytes caps.",
+    registers: [registry],
+    collect() {
+      this.set(sources.bufferBytes());
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}clock_synced`,
+    help: "1 when the system clock is known to be synchronized, 0 when known not to be, -1 when unknown.",
+    registers: [registry],
+    collect() {
+      const synced = sources.clockSynced();
+      this.set(synced === undefined ? -1 : synced ? 1 : 0);
+    },
   });
   const malformed = new Counter({
     name: `${PREFIX}malformed_lines_total`,
@@ -88,7 +142,7 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     help: "Events in the buffer not yet acknowledged by the broker.",
     registers: [registry],
     collect() {
-      this.set(options.sources.depth());
+      this.set(sources.depth());
     },
   });
   new Gauge({
@@ -96,7 +150,7 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     help: "Age of the oldest unacknowledged event (since it was accepted); 0 when the buffer is empty.",
     registers: [registry],
     collect() {
-      const oldest = options.sources.oldestPendingAt();
+      const oldest = sources.oldestPendingAt();
       this.set(oldest === null ? 0 : Math.max(0, (now() - Date.parse(oldest)) / 1000));
     },
   });
@@ -105,7 +159,7 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     help: "1 while connected to the MQTT broker.",
     registers: [registry],
     collect() {
-      this.set(options.sources.connected() ? 1 : 0);
+      this.set(sources.connected() ? 1 : 0);
     },
   });
 
@@ -116,8 +170,11 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
       accepted.inc({ input }, count);
       totals.accepted += count;
     },
-    acceptFailed(input, count) {
-      acceptFailures.inc({ input }, count);
+    acceptFailed(input, count, reason) {
+      acceptFailures.inc({ input, reason }, count);
+    },
+    readingsDropped(reason, count) {
+      dropped.inc({ reason }, count);
     },
     batchAcked(events, latencySeconds) {
       batchesAcked.inc();

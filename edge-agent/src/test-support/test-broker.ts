@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import { Aedes } from "aedes";
 
 export interface ReceivedPublish {
@@ -21,9 +22,11 @@ export interface TestBroker {
 export interface TestBrokerOptions {
   /** Called before each PUBACK; return an Error to refuse the publish. */
   onPublish?: (publish: ReceivedPublish) => Error | null;
+  /** Listen with TLS (mqtts://) using these options instead of plain TCP. */
+  tls?: TlsOptions;
 }
 
-/** An in-process aedes broker on a free 127.0.0.1 port, with a record of what it acknowledged. */
+/** An in-process aedes broker on a free 127.0.0.1 port (TCP or TLS), with a record of what it acknowledged. */
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const received: ReceivedPublish[] = [];
   let aedes: Aedes | null = null;
@@ -39,11 +42,17 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       if (refusal === null) received.push(publish);
       callback(refusal);
     };
-    const listener = createServer((socket) => {
+    const handle = (socket: Socket) => {
       sockets.add(socket);
       socket.on("close", () => sockets.delete(socket));
       broker.handle(socket);
-    });
+    };
+    const listener =
+      options.tls === undefined
+        ? createServer(handle)
+        : createTlsServer(options.tls, handle).on("tlsClientError", () => {
+            // A client the server refused (no or wrong certificate): nothing to record.
+          });
     await new Promise<void>((resolve, reject) => {
       listener.once("error", reject);
       listener.listen(port, "127.0.0.1", () => resolve());
@@ -72,7 +81,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       return port;
     },
     get url() {
-      return `mqtt://127.0.0.1:${port}`;
+      return `${options.tls === undefined ? "mqtt" : "mqtts"}://127.0.0.1:${port}`;
     },
     received,
     stop,

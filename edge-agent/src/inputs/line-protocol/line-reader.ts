@@ -28,6 +28,7 @@ export interface LineReader {
 export function createLineReader(options: LineReaderOptions): LineReader {
   const parse = createLineParser(options.format);
   const logMalformed = createMalformedLog(options);
+  const logStoreFailure = createStoreFailureLog(options);
   let readings: Reading[] = [];
 
   function malformed(reason: MalformedReason, lineNumber: number, detail: string): void {
@@ -55,12 +56,7 @@ export function createLineReader(options: LineReaderOptions): LineReader {
     if (readings.length === 0) return;
     const batch = readings;
     readings = [];
-    options.sink(batch).catch((error: unknown) => {
-      options.logger.error(
-        { err: error, source: options.source, lost: batch.length },
-        "readings could not be stored",
-      );
-    });
+    options.sink(batch).catch((error: unknown) => logStoreFailure(error, batch.length));
   }
 
   return {
@@ -102,5 +98,25 @@ function createMalformedLog(
     }
     logged++;
     options.logger.warn({ source: options.source, line, reason, detail }, "malformed line skipped");
+  };
+}
+
+/**
+ * Logs readings the buffer refused (a full disk refuses every chunk) at most once a minute, with
+ * the number lost in between; the refusals are counted in the metrics either way.
+ */
+function createStoreFailureLog(options: LineReaderOptions): (error: unknown, lost: number) => void {
+  const now = options.now ?? Date.now;
+  let lastLog = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  return (error, lost) => {
+    unlogged += lost;
+    if (now() - lastLog < 60_000) return;
+    lastLog = now();
+    options.logger.error(
+      { err: error, source: options.source, lost: unlogged },
+      "readings could not be stored",
+    );
+    unlogged = 0;
   };
 }

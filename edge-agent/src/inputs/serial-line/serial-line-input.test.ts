@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEventBuffer, type EventBuffer } from "../../buffer/event-buffer.js";
+import { createEventBuffer } from "../../buffer/event-buffer.js";
+import type { EventBuffer } from "../../buffer/types.js";
 import { createSilentLogger } from "../../common/logger.js";
 import { createCleanups } from "../../test-support/cleanups.js";
 import { startPtyPair } from "../../test-support/pty-pair.js";
