@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, LotwatchError } from "@lotwatch/protocol/errors.js";
 import { CommanderError } from "commander";
+import { runAddApiKeyCommand } from "./cli/add-api-key-command.js";
 import { runAddGatewayCommand } from "./cli/add-gateway-command.js";
 import { parseCommandLine } from "./cli/parse-command-line.js";
 import { createLogger } from "./logging/create-logger.js";
@@ -43,6 +44,8 @@ function stopOnSignals(running: RunningIngest): void {
 async function main(): Promise<void> {
   if (process.argv[2] === "add-gateway")
     process.exit(await runAddGatewayCommand(process.argv.slice(3), process.env));
+  if (process.argv[2] === "add-api-key")
+    process.exit(await runAddApiKeyCommand(process.argv.slice(3), process.env));
   let settings: IngestSettings;
   try {
     settings = parseCommandLine(process.argv.slice(2), process.env);

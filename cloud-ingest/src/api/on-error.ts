@@ -6,7 +6,9 @@ import { ApiError, errorBody } from "./errors.js";
 /** The one place errors become responses: `{ error: { code, message } }` with a 4xx/5xx status. */
 export function createErrorHandler(logger: Logger): ErrorHandler {
   return function onError(error, c) {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message), error.status, { ...error.headers });
+    }
     if (error instanceof HTTPException) {
       return c.json(errorBody("http_error", error.message || "request refused"), error.status);
     }

@@ -52,6 +52,14 @@ describe("parseCommandLine", () => {
     );
   });
 
+  it("reads the clock threshold from --clock-threshold-ms or LOTWATCH_CLOCK_THRESHOLD_MS", () => {
+    const env = { LOTWATCH_CLOCK_THRESHOLD_MS: "5000" };
+    expect(parseCommandLine(["--topology", "t"], env).clockThresholdMs).toBe(5000);
+    expect(parseCommandLine(["--topology", "t", "--clock-threshold-ms", "250"], env).clockThresholdMs).toBe(
+      250,
+    );
+  });
+
   it("requires a topology", () => {
     expect(() => parseCommandLine([], {})).toThrow(/--topology FILE or set LOTWATCH_TOPOLOGY/);
   });

@@ -23,6 +23,8 @@ interface RawOptions {
   summaries?: string;
   webhook?: string;
   holdSummaries?: boolean;
+  clockThresholdMs?: number;
+  apiKeys?: string;
 }
 
 type Parser<T> = (value: string) => T;
@@ -66,6 +68,8 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   summaries: ["LOTWATCH_SUMMARIES", String],
   webhook: ["LOTWATCH_WEBHOOK", parseWebhookUrl],
   holdSummaries: ["LOTWATCH_HOLD_SUMMARIES", parseFlag],
+  clockThresholdMs: ["LOTWATCH_CLOCK_THRESHOLD_MS", parsePositive],
+  apiKeys: ["LOTWATCH_API_KEYS", String],
 };
 
 export const DEFAULT_CLIENT_ID = "lotwatch-ingest";
@@ -138,9 +142,19 @@ export function buildProgram(): Command {
       "--hold-summaries",
       "keep summaries in the outbox and deliver none, e.g. while billing is down (env LOTWATCH_HOLD_SUMMARIES=1)",
     )
+    .option(
+      "--api-keys <file>",
+      "REST API keys (YAML, see add-api-key): /v1/* then needs Authorization: Bearer KEY (env LOTWATCH_API_KEYS)",
+    )
+    .option(
+      "--clock-threshold-ms <n>",
+      "correct a synced gateway's stamps only when its measured clock offset is larger (default 2000; env LOTWATCH_CLOCK_THRESHOLD_MS)",
+      parsePositive,
+    )
     .addHelpText(
       "after",
-      "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)",
+      "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)" +
+        "\n  add-api-key --api-keys FILE --name NAME          create or replace a REST API key (add-api-key --help)",
     )
     .exitOverride()
     .showHelpAfterError();
@@ -188,7 +202,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     insecure: settings.insecure ?? false,
     maxPayloadBytes: settings.maxPayloadBytes,
     gatewaysPath: settings.gateways,
+    apiKeysPath: settings.apiKeys,
     maxPacketBytes: settings.maxPacketBytes,
+    clockThresholdMs: settings.clockThresholdMs,
     summaries:
       settings.summaries === undefined && settings.webhook === undefined
         ? undefined

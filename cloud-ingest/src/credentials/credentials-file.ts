@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { NAME_PATTERN } from "@lotwatch/protocol/ids.js";
 import { formatPath } from "@lotwatch/protocol/issues.js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
+import { writeSecretFile } from "./secret-file.js";
 import { secretHashProblem } from "./secret-hash.js";
 
 const NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 64";
@@ -75,28 +75,14 @@ export function createGatewayDirectory(gateways: readonly GatewayCredential[]): 
   return new Map(gateways.map((gateway) => [gateway.id, gateway]));
 }
 
-/**
- * Replaces the file atomically with mode 0600: written and fsynced under a temporary name in the
- * same directory, then renamed over the old one, so a crash leaves either the old or the new file.
- */
+/** Replaces the file atomically with mode 0600 (see `writeSecretFile`). */
 export function writeCredentials(file: string, gateways: readonly GatewayCredential[]): void {
   const text =
     "# lotwatch gateway credentials: secrets are scrypt hashes; add gateways with `lotwatch-ingest add-gateway`\n" +
     stringifyYaml({ gateways: gateways.map(({ id, site, secretHash }) => ({ id, site, secretHash })) });
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    rmSync(temporary, { force: true });
-    // "wx": a fresh file, so the 0600 mode applies even if a stale temporary was left behind.
-    const fd = openSync(temporary, "wx", 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
+    writeSecretFile(file, text);
   } catch (error) {
-    rmSync(temporary, { force: true });
     throw new ConfigError(
       "gateways_unwritable",
       `${file}: cannot write the gateway credentials (${describe(error)})`,
@@ -104,21 +90,6 @@ export function writeCredentials(file: string, gateways: readonly GatewayCredent
         cause: error,
       },
     );
-  }
-  syncDirectory(dirname(file));
-}
-
-/** Makes the rename itself durable; some filesystems refuse to fsync a directory, which is harmless. */
-function syncDirectory(directory: string): void {
-  try {
-    const fd = openSync(directory, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Best effort: the file content itself is already fsynced.
   }
 }
 

@@ -2,6 +2,7 @@ import { EnvelopeHeaderSchema } from "@lotwatch/protocol/envelope.js";
 import { EventSchema, type LotwatchEvent } from "@lotwatch/protocol/events.js";
 import { formatIssues } from "@lotwatch/protocol/issues.js";
 import type { TopicParts } from "@lotwatch/protocol/topics.js";
+import type { EnvelopeClock } from "../clock/anchor.js";
 import { excerpt } from "./excerpt.js";
 
 export interface EventRejection {
@@ -12,7 +13,7 @@ export interface EventRejection {
 
 export type EnvelopeCheck =
   | { ok: false; reason: string }
-  | { ok: true; events: LotwatchEvent[]; rejections: EventRejection[] };
+  | { ok: true; events: LotwatchEvent[]; rejections: EventRejection[]; clock: EnvelopeClock };
 
 /**
  * Splits a parsed envelope into the events to store and the ones to reject. A bad header refuses
@@ -39,5 +40,6 @@ export function checkEnvelope(raw: unknown, topic: TopicParts): EnvelopeCheck {
       reject(`${prefix}.site: "${parsed.data.site}" does not match the topic's site "${topic.site}"`);
     } else events.push(parsed.data);
   });
-  return { ok: true, events, rejections };
+  const { bootId, sentAt, uptimeMs } = header.data;
+  return { ok: true, events, rejections, clock: { bootId, sentAt: Date.parse(sentAt), uptimeMs } };
 }

@@ -66,7 +66,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     if (!check.ok) return reject(topic, parts, check.reason, payload, at);
     const rejections = check.rejections.map((r) => ({ gateway: parts.gateway, topic, ...r }));
     for (const r of rejections) logger.warn({ topic, reason: r.reason }, "event rejected");
-    const result = await store.insertBatch(parts.gateway, check.events, at, rejections);
+    const result = await store.insertBatch(parts.gateway, check.events, at, rejections, check.clock);
     logger.debug({ topic, ...result }, "envelope stored");
     return { kind: "events" as const, ...result };
   };

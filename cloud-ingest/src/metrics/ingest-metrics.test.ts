@@ -147,9 +147,11 @@ describe("ingest metrics", () => {
     const values = await scrape();
     expect(values.get('lotwatch_ingest_gateway_backlog{gateway="gw-1",site="mall-a"}')).toBe(42);
     expect(values.get('lotwatch_ingest_gateway_online{gateway="gw-1",site="mall-a"}')).toBe(1);
-    expect(
-      [...values.keys()].some((key) => key.startsWith("lotwatch_ingest_gateway_clock_offset_seconds{")),
-    ).toBe(false);
+    const [gateway] = await store.listGateways();
+    expect(gateway?.clockOffsetMs).toEqual(expect.any(Number));
+    expect(values.get('lotwatch_ingest_gateway_clock_offset_seconds{gateway="gw-1",site="mall-a"}')).toBe(
+      (gateway?.clockOffsetMs as number) / 1000,
+    );
     expect(values.get('lotwatch_ingest_sessions{site="mall-a",status="closed"}')).toBe(1);
     expect(values.get('lotwatch_ingest_sessions{site="mall-a",status="open"}')).toBe(1);
   });

@@ -1,3 +1,4 @@
+import { createLostEventsMeter } from "../gaps/lost-events-meter.js";
 import type { Store } from "../store/store.js";
 import type { IngestMetrics } from "./ingest-metrics.js";
 
@@ -7,17 +8,20 @@ import type { IngestMetrics } from "./ingest-metrics.js";
  * and any method added later pass through untouched.
  */
 export function createMeteredStore(store: Store, metrics: IngestMetrics): Store {
-  const insertBatch: Store["insertBatch"] = async (gateway, events, receivedAt, rejected = []) => {
+  const lostEvents = createLostEventsMeter(store, metrics.registry);
+  const insertBatch: Store["insertBatch"] = async (gateway, events, receivedAt, rejected = [], envelope) => {
+    const afterInsert = await lostEvents.beforeInsert(gateway, events);
     const started = process.hrtime.bigint();
     let result: Awaited<ReturnType<Store["insertBatch"]>>;
     try {
-      result = await store.insertBatch(gateway, events, receivedAt, rejected);
+      result = await store.insertBatch(gateway, events, receivedAt, rejected, envelope);
     } catch (error) {
       metrics.observeCommitFailure();
       throw error;
     }
     metrics.observeBatch(events, result, Number(process.hrtime.bigint() - started) / 1e9);
     metrics.observeRejections(rejected);
+    afterInsert(result);
     return result;
   };
   const recordRejected: Store["recordRejected"] = async (rejections, receivedAt) => {

@@ -7,9 +7,6 @@ export interface StoreGaugesOptions {
   prefix: string;
 }
 
-/** A gateway's measured clock offset, once the store records one (ms, gateway minus ingest). */
-type WithClockOffset = GatewayRecord & { clockOffsetMs?: number | null };
-
 /**
  * Gauges read from the store at scrape time, so they are right after a restart and never drift
  * from what the API answers: each gateway's backlog and clock offset, and sessions by status.
@@ -45,9 +42,9 @@ export function registerStoreGauges(options: StoreGaugesOptions): void {
     registers,
     async collect() {
       this.reset();
-      for (const gateway of (await readGateways()) as WithClockOffset[]) {
+      for (const gateway of await readGateways()) {
         const offset = gateway.clockOffsetMs;
-        if (typeof offset === "number") this.set(labels(gateway), offset / 1000);
+        if (offset !== null) this.set(labels(gateway), offset / 1000);
       }
     },
   });

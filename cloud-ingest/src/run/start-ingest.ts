@@ -1,6 +1,7 @@
 import { createAdaptorServer, type ServerType } from "@hono/node-server";
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { createApp } from "../api/app.js";
+import { loadApiKeyVerifier } from "../api-keys/load-verifier.js";
 import {
   type ExternalBrokerSettings,
   type GatewayTransport,
@@ -34,10 +35,14 @@ export interface IngestSettings {
   gatewaysPath?: string | undefined;
   /** A connection whose MQTT packet announces more bytes is dropped (default: twice maxPayloadBytes). */
   maxPacketBytes?: number | undefined;
+  /** REST API keys file (`--api-keys`): `/v1/*` then needs `Authorization: Bearer KEY`. */
+  apiKeysPath?: string | undefined;
   /** Consume from an external broker (`--broker`) instead of embedding one. */
   broker?: ExternalBrokerSettings | undefined;
   /** Session summary sinks (`--summaries`, `--webhook`, `--hold-summaries`). */
   summaries?: SummarySettings | undefined;
+  /** A synced gateway's stamps are corrected only beyond this measured offset (ms; default 2000). */
+  clockThresholdMs?: number | undefined;
 }
 
 export interface IngestDefaults {
@@ -80,11 +85,13 @@ export async function startIngest(
     );
   }
   const topology = createTopologyIndex(loadTopology(settings.topologyPath));
+  const apiKeys = loadApiKeyVerifier(settings, logger);
   const metrics = createIngestMetrics();
   const store = createSqliteStore({
     path: settings.dbPath,
     topology,
     logger: log("store"),
+    clock: settings.clockThresholdMs === undefined ? {} : { syncedThresholdMs: settings.clockThresholdMs },
     onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
   });
   metrics.readFrom(store);
@@ -119,6 +126,7 @@ export async function startIngest(
       isReady: () => ready,
       metrics: metrics.registry,
       logger: log("api"),
+      apiKeys,
     });
     http = createAdaptorServer({ fetch: app.fetch });
     const httpPort = await listenPort(http, {

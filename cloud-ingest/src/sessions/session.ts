@@ -10,7 +10,7 @@ export interface VehicleRead extends EventRef {
   kind: "entry" | "exit";
   /** As read by the camera; the matcher normalizes it. */
   plate: string;
-  /** occurredAt, ms since the epoch. */
+  /** Count time (ms): occurredAt corrected for the gateway's clock (`src/counts/count-time.ts`). */
   at: number;
 }
 

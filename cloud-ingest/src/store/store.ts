@@ -1,8 +1,10 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
+import type { EnvelopeClock } from "../clock/anchor.js";
 import type { CountReading } from "../counts/clamp.js";
 import type { CountListener } from "../counts/count-feed.js";
 import type { CountSource } from "../counts/count-sources.js";
+import type { GapPage, GatewayGaps } from "../gaps/gap-report.js";
 import type { SessionStore } from "../sessions/session-query.js";
 import type { SummaryOutbox } from "../summaries/summary-outbox.js";
 
@@ -64,6 +66,13 @@ export interface GatewayRecord {
   backlog: number | null;
   oldestPendingAt: number | null;
   dropped: number | null;
+  /**
+   * The gateway's wall clock minus ingest time (ms) in the boot it sent from last, measured from
+   * its envelopes (README "Clock"); null before the first envelope.
+   */
+  clockOffsetMs: number | null;
+  /** When the latest envelope of that boot arrived (ms), or null. */
+  clockMeasuredAt: number | null;
   events: number;
   duplicates: number;
   unknownSource: number;
@@ -73,6 +82,8 @@ export interface GatewayRecord {
 export interface StoredEvent {
   gateway: string;
   receivedAt: number;
+  /** The time the event counts and matches at: `occurredAt` corrected for its gateway's clock. */
+  t: number;
   unknownSource: boolean;
   event: LotwatchEvent;
 }
@@ -98,13 +109,16 @@ export interface StoreTotals {
 export interface Store extends SessionStore, SummaryOutbox {
   /**
    * Stores a gateway's events in one transaction, idempotently by (gateway, seq), applies their
-   * count deltas, and records `rejected` (the same envelope's invalid events) with them.
+   * count deltas, and records `rejected` (the same envelope's invalid events) with them. `envelope`,
+   * the clocks of the envelope that carried them, measures the gateway's clock; event times are
+   * corrected by it (README "Clock").
    */
   insertBatch(
     gateway: string,
     events: LotwatchEvent[],
     receivedAt: number,
     rejected?: RejectionInput[],
+    envelope?: EnvelopeClock,
   ): Promise<InsertResult>;
   recordRejected(rejections: RejectionInput[], receivedAt: number): Promise<void>;
   /** Newest first. */
@@ -112,6 +126,8 @@ export interface Store extends SessionStore, SummaryOutbox {
   recordGatewayStatus(status: GatewayStatus, receivedAt: number): Promise<void>;
   listGateways(): Promise<GatewayRecord[]>;
   getEvent(gateway: string, seq: number): Promise<StoredEvent | null>;
+  /** The `gateway.gap` events a gateway sent, by their seq; null for a gateway never heard from. */
+  listGaps(gateway: string, page: GapPage): Promise<GatewayGaps | null>;
   /** Current counts, from each space's source, of the site's spaces whose count ever changed. */
   currentCounts(site: string): Promise<SpaceCountRow[]>;
   /** The count from events that occurred at or before `atMs` (a seek, not a scan). */

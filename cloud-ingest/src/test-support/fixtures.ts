@@ -79,8 +79,13 @@ export function vehicle(
   } as LotwatchEvent;
 }
 
+/**
+ * An envelope sent now by a gateway whose clock is right (uptime: this process's), so the ingest
+ * measures no clock offset and keeps the events' times as stamped.
+ */
 export function envelope(gateway: string, events: unknown[]): Record<string, unknown> {
-  return { v: 1, gateway, sentAt: at(60_000), bootId: "boot-1", uptimeMs: 1000, events };
+  const sentAt = new Date().toISOString();
+  return { v: 1, gateway, sentAt, bootId: "boot-1", uptimeMs: Math.floor(performance.now()), events };
 }
 
 export function payload(value: unknown): Buffer {

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import type { GatewayRecord, Store } from "../../store/store.js";
+import { validate } from "../validation/validate.js";
+import { gatewaysRoute } from "./gateways.schema.js";
 
 export interface GatewayRoutesOptions {
   store: Store;
@@ -7,7 +9,7 @@ export interface GatewayRoutesOptions {
 
 /** `GET /v1/gateways`: each gateway's last status and what the ingest received from it. */
 export function createGatewayRoutes(options: GatewayRoutesOptions): Hono {
-  return new Hono().get("/", async (c) => {
+  return new Hono().get("/", validate("query", gatewaysRoute.query), async (c) => {
     const gateways = await options.store.listGateways();
     return c.json({ gateways: gateways.map(toView) });
   });
@@ -21,5 +23,6 @@ function toView(gateway: GatewayRecord) {
     lastSeen: iso(gateway.lastSeen),
     statusAt: iso(gateway.statusAt),
     oldestPendingAt: iso(gateway.oldestPendingAt),
+    clockMeasuredAt: iso(gateway.clockMeasuredAt),
   };
 }

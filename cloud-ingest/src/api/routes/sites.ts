@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import type { Store } from "../../store/store.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import { buildSpaceViews } from "../space-view.js";
+import { validate } from "../validation/validate.js";
+import { sitesRoute } from "./sites.schema.js";
 
 export interface SiteRoutesOptions {
   store: Store;
@@ -10,7 +12,7 @@ export interface SiteRoutesOptions {
 
 /** `GET /v1/sites`: every site with its spaces' current counts. */
 export function createSiteRoutes(options: SiteRoutesOptions): Hono {
-  return new Hono().get("/", async (c) => {
+  return new Hono().get("/", validate("query", sitesRoute.query), async (c) => {
     const sites = await Promise.all(
       [...options.topology.sites.values()].map(async (site) => ({
         id: site.id,

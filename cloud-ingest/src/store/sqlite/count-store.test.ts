@@ -18,13 +18,12 @@ import { createSqliteStore } from "./sqlite-store.js";
 let dir: TempDir;
 let store: Store;
 let negatives: NegativeCount[];
-const open = (offset?: (gateway: string, bootId: string | null) => number) =>
+const open = () =>
   createSqliteStore({
     path: dir.file("counts.db"),
     topology: campusTopology(),
     logger: createSilentLogger(),
     onNegativeCount: (negative) => negatives.push(negative),
-    ...(offset === undefined ? {} : { clockOffset: offset }),
   });
 
 beforeEach(() => {
@@ -186,9 +185,10 @@ describe("counts in the SQLite store", () => {
   });
 
   it("counts at event time minus the gateway's clock offset", async () => {
-    await store.close();
-    store = open((gateway) => (gateway === "gw-fast" ? 60_000 : 0));
-    await insert([laneRead(1, 60_000, "gate-in")], "gw-fast");
+    const receivedAt = T0 + 999_000;
+    // The gateway's clock is a minute ahead: its envelope was sent "a minute after" it arrived.
+    const envelope = { bootId: "boot-1", sentAt: receivedAt + 60_000, uptimeMs: 5000 };
+    await store.insertBatch("gw-fast", [laneRead(1, 60_000, "gate-in")], receivedAt, [], envelope);
     expect(await at("garage", 0)).toBe(1);
     expect(await at("garage", -1)).toBe(0);
   });

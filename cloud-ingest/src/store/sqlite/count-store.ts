@@ -4,7 +4,6 @@ import { type CountReading, clampCount, freeOf, type NegativeCountHook } from ".
 import type { CountDelta, SlotReading } from "../../counts/count-deltas.js";
 import { type CountChange, type CountListener, createCountFeed } from "../../counts/count-feed.js";
 import { type CountSource, countSourcesOf, type TimelineSource } from "../../counts/count-sources.js";
-import { type ClockOffset, countTime } from "../../counts/count-time.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { SiteIndex, TopologyIndex } from "../../topology/topology-index.js";
 import type { SlotStateRow, SpaceCountRow } from "../store.js";
@@ -20,19 +19,21 @@ export interface SqliteCountsOptions {
   db: Database.Database;
   topology: TopologyIndex;
   logger: Logger;
-  /** The seam for measured gateway clock offsets; none by default. */
-  clockOffset?: ClockOffset | undefined;
   onNegativeCount?: NegativeCountHook | undefined;
+}
+
+/** What an event does to counts (see `countDeltasFor`). */
+export interface CountEffect {
+  deltas: CountDelta[];
+  slot?: SlotReading | undefined;
 }
 
 /** What one transaction's new events do to counts. */
 export interface CountBatch {
-  /** A newly stored event with a known source: its flow deltas and slot state. */
-  add(
-    gateway: string,
-    event: LotwatchEvent,
-    effect: { deltas: CountDelta[]; slot?: SlotReading | undefined },
-  ): void;
+  /** A newly stored event with a known source, at its count time `t`: its flow deltas and slot state. */
+  add(gateway: string, event: LotwatchEvent, effect: CountEffect, t: number): void;
+  /** A stored event whose count time changed (its gateway's clock anchor improved). */
+  move(gateway: string, event: LotwatchEvent, effect: CountEffect, from: number, to: number): void;
   /** Writes the rows (inside the caller's transaction); returns the changes to publish after commit. */
   finish(): CountChange[];
 }
@@ -82,18 +83,43 @@ export function createSqliteCounts(options: SqliteCountsOptions): SqliteCounts {
       const { previous, next } = slotStates.insert(site, reading.slot, key, reading.occupied);
       // A state is not a delta: the new row carries the step from the previous state, and the
       // next state's step now starts from this one instead. Zero steps write no row.
-      const step = (reading.occupied ? 1 : 0) - (previous ? 1 : 0);
+      pushStep(site, reading.spaces, key, next, (reading.occupied ? 1 : 0) - (previous ? 1 : 0));
+    };
+    const removeSlot = (site: string, key: TimelineKey, reading: SlotReading) => {
+      const { previous, next } = slotStates.remove(site, reading.slot, key);
+      // The inverse of addSlot: the state's step goes, and the next state steps from the previous.
+      pushStep(site, reading.spaces, key, next, (previous ? 1 : 0) - (reading.occupied ? 1 : 0));
+    };
+    const pushStep = (
+      site: string,
+      spaces: readonly string[],
+      key: TimelineKey,
+      next: TimelineKey | null,
+      step: number,
+    ) => {
       if (step === 0) return;
-      for (const space of reading.spaces) {
+      for (const space of spaces) {
         push(site, space, "slots", key, step);
         if (next !== null) push(site, space, "slots", next, -step);
       }
     };
     return {
-      add(gateway, event, effect) {
-        const key = { t: countTime(gateway, event, options.clockOffset), gateway, seq: event.seq };
+      add(gateway, event, effect, t) {
+        const key = { t, gateway, seq: event.seq };
         for (const { space, delta } of effect.deltas) push(event.site, space, "flow", key, delta);
         if (effect.slot !== undefined) addSlot(event.site, key, effect.slot);
+      },
+      move(gateway, event, effect, from, to) {
+        const before = { t: from, gateway, seq: event.seq };
+        const after = { t: to, gateway, seq: event.seq };
+        for (const { space, delta } of effect.deltas) {
+          push(event.site, space, "flow", before, -delta);
+          push(event.site, space, "flow", after, delta);
+        }
+        if (effect.slot !== undefined) {
+          removeSlot(event.site, before, effect.slot);
+          addSlot(event.site, after, effect.slot);
+        }
       },
       finish() {
         const changes: CountChange[] = [];

@@ -1,6 +1,8 @@
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
 import type Database from "better-sqlite3";
+import { type ClockAnchor, latestOffset } from "../../clock/anchor.js";
 import type { GatewayRecord } from "../store.js";
+import type { ClockTable } from "./clock-table.js";
 
 export interface GatewayCounters {
   site: string | null;
@@ -10,7 +12,7 @@ export interface GatewayCounters {
   rejected: number;
 }
 
-/** The gateways table: last status and running counters per gateway. */
+/** The gateways table: last status and running counters per gateway, listed with its clock. */
 export interface GatewayTable {
   addCounters(gateway: string, counters: GatewayCounters, receivedAt: number): void;
   recordStatus(status: GatewayStatus, receivedAt: number): void;
@@ -35,7 +37,7 @@ interface GatewayRow {
   rejected: number;
 }
 
-export function createGatewayTable(db: Database.Database): GatewayTable {
+export function createGatewayTable(db: Database.Database, clocks: ClockTable): GatewayTable {
   const addCounters = db.prepare(`
     INSERT INTO gateways (id, site, last_seen, events, duplicates, unknown_source, rejected)
     VALUES (@id, @site, @receivedAt, @events, @duplicates, @unknownSource, @rejected)
@@ -89,12 +91,13 @@ export function createGatewayTable(db: Database.Database): GatewayTable {
       });
     },
     list() {
-      return (list.all() as GatewayRow[]).map(toRecord);
+      const anchors = clocks.latest();
+      return (list.all() as GatewayRow[]).map((row) => toRecord(row, anchors.get(row.id)));
     },
   };
 }
 
-function toRecord(row: GatewayRow): GatewayRecord {
+function toRecord(row: GatewayRow, anchor: ClockAnchor | undefined): GatewayRecord {
   return {
     id: row.id,
     site: row.site,
@@ -102,11 +105,14 @@ function toRecord(row: GatewayRow): GatewayRecord {
     lastSeen: row.last_seen,
     statusAt: row.status_at,
     version: row.version,
-    bootId: row.boot_id,
+    // Before any status (a client that only publishes events), the boot its envelopes name.
+    bootId: row.boot_id ?? anchor?.bootId ?? null,
     uptimeMs: row.uptime_ms,
     backlog: row.backlog,
     oldestPendingAt: row.oldest_pending_at,
     dropped: row.dropped,
+    clockOffsetMs: anchor === undefined ? null : latestOffset(anchor),
+    clockMeasuredAt: anchor?.lastReceivedAt ?? null,
     events: row.events,
     duplicates: row.duplicates,
     unknownSource: row.unknown_source,

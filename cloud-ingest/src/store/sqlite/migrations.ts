@@ -1,5 +1,6 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
+import { CLOCK_MIGRATION } from "./clock-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
 import { SESSIONS_MIGRATION } from "./session-schema.js";
 
@@ -78,6 +79,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   SESSIONS_MIGRATION,
   COUNTS_MIGRATION,
+  CLOCK_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

@@ -1,6 +1,6 @@
-import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import { confusableKey, normalizePlate } from "@lotwatch/protocol/plate.js";
 import type Database from "better-sqlite3";
+import type { TimedEvent } from "../../counts/count-time.js";
 import { recomputeGroup } from "../../sessions/recompute-group.js";
 import type { MatchedBy, Session, SessionStatus, VehicleRead } from "../../sessions/session.js";
 import type { StoredSession } from "../../sessions/session-changes.js";
@@ -17,10 +17,11 @@ export interface SessionTableOptions {
 
 export interface SessionTable {
   /**
-   * Keeps the vehicle reads among freshly stored events and recomputes the sessions of every plate
-   * group they touch, appending due summary records. Runs inside the batch's transaction.
+   * Keeps the vehicle reads among freshly stored events, at their count time, and recomputes the
+   * sessions of every plate group they touch, appending due summary records. A read stored before
+   * takes its new time (its gateway's clock was re-measured). Runs inside the batch's transaction.
    */
-  ingest(gateway: string, events: readonly LotwatchEvent[], now: number): void;
+  ingest(gateway: string, events: readonly TimedEvent[], now: number): void;
   list(site: string, query: SessionQuery): SessionPage;
 }
 
@@ -83,22 +84,13 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
   return {
     ingest(gateway, events, now) {
       const groups = new Map<string, { site: string; plateKey: string }>();
-      for (const event of events) {
+      for (const { event, t } of events) {
         if (event.type !== "vehicle.entry" && event.type !== "vehicle.exit") continue;
         // Reads of sites the topology does not know are stored as events but make no sessions.
         if (!topology.sites.has(event.site)) continue;
         const plateKey = confusableKey(normalizePlate(event.plate));
         const kind = event.type === "vehicle.entry" ? "entry" : "exit";
-        statements.insertRead.run(
-          gateway,
-          event.seq,
-          event.site,
-          plateKey,
-          kind,
-          event.plate,
-          event.lane,
-          Date.parse(event.occurredAt),
-        );
+        statements.insertRead.run(gateway, event.seq, event.site, plateKey, kind, event.plate, event.lane, t);
         groups.set(`${event.site}\u0000${plateKey}`, { site: event.site, plateKey });
       }
       for (const { site, plateKey } of groups.values()) recompute(site, plateKey, now);
@@ -156,7 +148,7 @@ function prepare(db: Database.Database) {
     insertRead: db.prepare(`
       INSERT INTO session_reads (gateway, seq, site, plate_key, kind, plate, lane, at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (gateway, seq) DO NOTHING`),
+      ON CONFLICT (gateway, seq) DO UPDATE SET at = excluded.at`),
     groupReads: db.prepare(
       "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
     ),

@@ -20,6 +20,8 @@ export interface SlotCurrent {
 export interface SlotStates {
   /** Stores a state (inside the caller's transaction) and returns its neighbours in time. */
   insert(site: string, slot: string, key: TimelineKey, occupied: boolean): SlotNeighbours;
+  /** Deletes a stored state (its event's count time moved) and returns its neighbours in time. */
+  remove(site: string, slot: string, key: TimelineKey): SlotNeighbours;
   /** The slot's latest state, or null before its first report. */
   current(site: string, slot: string): SlotCurrent | null;
 }
@@ -39,6 +41,9 @@ export function createSlotStates(db: Database.Database): SlotStates {
   const insert = db.prepare(
     "INSERT INTO slot_states (site, slot, t, gateway, seq, occupied) VALUES (?, ?, ?, ?, ?, ?)",
   );
+  const remove = db.prepare(
+    "DELETE FROM slot_states WHERE site = ? AND slot = ? AND t = ? AND gateway = ? AND seq = ?",
+  );
   const latest = db.prepare(
     `SELECT t, gateway, seq, occupied FROM slot_states WHERE site = ? AND slot = ? ${DESC}`,
   );
@@ -56,6 +61,13 @@ export function createSlotStates(db: Database.Database): SlotStates {
       const before = previous.get(...at) as number | undefined;
       const after = next.get(...at) as TimelineKey | undefined;
       insert.run(...at, occupied ? 1 : 0);
+      return { previous: before === undefined ? null : before === 1, next: after ?? null };
+    },
+    remove(site, slot, key) {
+      const at = [site, slot, key.t, key.gateway, key.seq] as const;
+      remove.run(...at);
+      const before = previous.get(...at) as number | undefined;
+      const after = next.get(...at) as TimelineKey | undefined;
       return { previous: before === undefined ? null : before === 1, next: after ?? null };
     },
     current(site, slot) {

@@ -1,15 +1,19 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type Database from "better-sqlite3";
+import type { EnvelopeClock } from "../../clock/anchor.js";
+import { type ClockSettings, DEFAULT_CLOCK_SETTINGS } from "../../clock/clock-settings.js";
 import type { NegativeCountHook } from "../../counts/clamp.js";
 import { clampCount } from "../../counts/clamp.js";
 import { countDeltasFor } from "../../counts/count-deltas.js";
 import type { CountChange } from "../../counts/count-feed.js";
-import type { ClockOffset } from "../../counts/count-time.js";
+import type { TimedEvent } from "../../counts/count-time.js";
+import { createSqliteGaps } from "../../gaps/sqlite-gaps.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
 import { createSqliteCounts } from "./count-store.js";
+import { createEventClock } from "./event-clock.js";
 import { createGatewayTable } from "./gateway-table.js";
 import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
@@ -24,8 +28,8 @@ export interface SqliteStoreOptions {
   logger?: Logger;
   /** Session matching: repeated reads of a plate on a lane closer than this are one. Default 30 s. */
   sessionDebounceMs?: number;
-  /** Measured gateway clock offsets, subtracted from event time for counts; none by default. */
-  clockOffset?: ClockOffset;
+  /** How gateway clocks are corrected (README "Clock"); defaults in DEFAULT_CLOCK_SETTINGS. */
+  clock?: Partial<ClockSettings>;
   /** Called when a space's count goes (further) below zero, e.g. for a metric. */
   onNegativeCount?: NegativeCountHook;
 }
@@ -55,13 +59,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db,
     topology: options.topology,
     logger,
-    clockOffset: options.clockOffset,
     onNegativeCount: options.onNegativeCount,
   });
   // Set inside the insert transaction, published only once it committed.
   let countChanges: CountChange[] = [];
-  const gateways = createGatewayTable(db);
+  const clocks = createEventClock(db, { ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
+  const gateways = createGatewayTable(db, clocks.table);
   const metricsQueries = createMetricsQueries(db);
+  const gaps = createSqliteGaps(db);
   const statements = prepare(db);
   const outbox = createOutboxTable(db);
   const sessions = createSessionTable(db, {
@@ -82,6 +87,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       events: LotwatchEvent[],
       receivedAt: number,
       rejected: RejectionInput[],
+      envelope: EnvelopeClock | undefined,
     ): InsertResult => {
       const result: InsertResult = {
         inserted: 0,
@@ -89,10 +95,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         unknownSource: 0,
         rejected: rejected.length,
       };
-      const fresh: LotwatchEvent[] = [];
+      const timed: TimedEvent[] = [];
       const counting = counts.batch(receivedAt);
+      const clock = clocks.begin(gateway, envelope, receivedAt);
+      const moved = clock.retime((event, from, to) => {
+        const effect = countDeltasFor(options.topology.sites.get(event.site), event);
+        if (effect.known) counting.move(gateway, event, effect, from, to);
+        timed.push({ event, t: to });
+      });
+      if (moved > 0)
+        logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
       for (const event of events) {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
+        const time = clock.timeOf(event);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
@@ -103,6 +118,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           receivedAt,
           effect.known ? 0 : 1,
           JSON.stringify(event),
+          time.t,
+          time.boot,
+          time.base,
+          time.wallBase,
         );
         if (stored.changes === 0) {
           result.duplicates++;
@@ -116,10 +135,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           continue;
         }
         result.inserted++;
-        fresh.push(event);
+        timed.push({ event, t: time.t });
         if (effect.known) {
           if (effect.warning) logger.warn({ gateway, seq: event.seq }, effect.warning);
-          counting.add(gateway, event, effect);
+          counting.add(gateway, event, effect, time.t);
         } else {
           result.unknownSource++;
           logger.warn(
@@ -129,7 +148,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
       }
       countChanges = counting.finish();
-      sessions.ingest(gateway, fresh, receivedAt);
+      sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
       gateways.addCounters(
         gateway,
@@ -164,10 +183,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   return {
-    async insertBatch(gateway, events, receivedAt, rejected = []) {
+    async insertBatch(gateway, events, receivedAt, rejected = [], envelope) {
       open();
       countChanges = [];
-      const result = insertBatch(gateway, events, receivedAt, rejected);
+      const result = insertBatch(gateway, events, receivedAt, rejected, envelope);
       counts.publish(countChanges);
       return result;
     },
@@ -190,16 +209,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async getEvent(gateway, seq) {
       open();
       const row = statements.getEvent.get(gateway, seq) as
-        | { body: string; received_at: number; unknown_source: number }
+        | { body: string; received_at: number; t: number; unknown_source: number }
         | undefined;
       if (row === undefined) return null;
       const stored: StoredEvent = {
         gateway,
         receivedAt: row.received_at,
+        t: row.t,
         unknownSource: row.unknown_source === 1,
         event: JSON.parse(row.body) as LotwatchEvent,
       };
       return stored;
+    },
+    async listGaps(gateway, page) {
+      open();
+      return gaps.list(gateway, page);
     },
     async currentCounts(site) {
       open();
@@ -249,12 +273,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 function prepare(db: Database.Database) {
   return {
     insertEvent: db.prepare(`
-      INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body,
+        t, clock_boot, clock_base, clock_wall)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO NOTHING`),
     eventId: db.prepare("SELECT id FROM events WHERE gateway = ? AND seq = ?"),
     getEvent: db.prepare(
-      "SELECT body, received_at, unknown_source FROM events WHERE gateway = ? AND seq = ?",
+      "SELECT body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
     ),
     insertRejected: db.prepare(
       "INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)",
