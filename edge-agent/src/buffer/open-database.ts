@@ -23,6 +23,7 @@ export interface OpenDatabaseOptions {
 // 2 added the local count tables and the dropped total; CREATE IF NOT EXISTS upgrades a version 1 file.
 const SCHEMA_VERSION = "2";
 export const DEFAULT_WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+const CACHE_KIB = 2048;
 
 /**
  * Opens (creating if needed) the buffer file with its pragmas and tables. Order matters:
@@ -48,6 +49,9 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
     // better-sqlite3 defaults to NORMAL in WAL mode, which can lose the last commits on power loss.
     db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.pragma("busy_timeout = 5000");
+    // better-sqlite3 builds with a 16 MB page cache; appends at the tail and reads at the head of
+    // one table need a few pages, and the rest would be resident memory on a small gateway.
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     // The WAL file is cut back after a checkpoint, so one burst does not keep it large on the card.
     const walBytes = options.walCheckpointBytes ?? DEFAULT_WAL_CHECKPOINT_BYTES;
     const pageSize = db.pragma("page_size", { simple: true }) as number;
