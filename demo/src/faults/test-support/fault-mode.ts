@@ -14,6 +14,13 @@ const FIGURES = {
     ingestRestarts: 1,
     ingestRate: 2_000,
     flakyReadings: 5_000,
+    /** Restarts of each kind (SIGTERM, SIGKILL) of the external Mosquitto. */
+    brokerRestarts: 1,
+    brokerRate: 2_000,
+    /** Readings poured into a buffer capped at a few hundred KB while the link is cut. */
+    capReadings: 15_000,
+    /** Readings poured into a buffer on a 4 MB tmpfs while the link is cut. */
+    diskFullReadings: 60_000,
   },
   long: {
     offlineReadings: 100_000,
@@ -22,6 +29,10 @@ const FIGURES = {
     ingestRestarts: 3,
     ingestRate: 3_000,
     flakyReadings: 20_000,
+    brokerRestarts: 3,
+    brokerRate: 3_000,
+    capReadings: 100_000,
+    diskFullReadings: 200_000,
   },
 } as const;
 

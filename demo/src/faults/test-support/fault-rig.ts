@@ -25,9 +25,16 @@ export interface FaultRigOptions {
   random?: () => number;
   /** Overrides of the agent's `forward` section. */
   forward?: Record<string, number>;
+  /** Overrides of the agent's `buffer` section (caps, reserve, a path on a tmpfs). */
+  buffer?: Record<string, string | number>;
+  /** An external broker (mqtt://…): the agent publishes to it and the ingest consumes from it. */
+  broker?: string;
 }
 
-/** Ingest, optional fault proxy, feeder and agent, each in a real process but the proxy and feeder. */
+/**
+ * Ingest (with its embedded broker, or consuming from an external one), optional fault proxy,
+ * feeder and agent, each in a real process but the proxy and feeder.
+ */
 export interface FaultRig {
   dir: string;
   gateway: string;
@@ -43,7 +50,7 @@ export interface FaultRig {
 
 export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig> {
   const dir = mkdtempSync(join(tmpdir(), "lotwatch-faults-"));
-  const ingest = createIngestService(dir);
+  const ingest = createIngestService(dir, options.broker === undefined ? {} : { broker: options.broker });
   let feeder: Feeder | undefined;
   let proxy: FaultProxy | null = null;
   let agent: AgentService | undefined;
@@ -77,6 +84,7 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
       brokerUrl: proxy === null ? brokerUrl.href : `mqtt://127.0.0.1:${proxy.port}`,
       feederPort: feeder.port,
       ...(options.forward === undefined ? {} : { forward: options.forward }),
+      ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
     });
     await agent.start();
     return { dir, gateway: options.gateway, ingest, agent, feeder, proxy, logTails, close };

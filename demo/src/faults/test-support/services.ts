@@ -80,12 +80,27 @@ export interface IngestService extends RestartableService {
   mqttUrl(): string;
 }
 
-/** The ingest with its embedded broker on free ports, then on those same ports on every restart. */
-export function createIngestService(dir: string): IngestService {
+export interface IngestServiceOptions {
+  /** Consume from this broker (`--broker`) with a persistent session instead of embedding one. */
+  broker?: string;
+}
+
+/** The ingest consumer's fixed client id at an external broker: its session outlives restarts. */
+const INGEST_CLIENT_ID = "lotwatch-ingest-faults";
+
+/**
+ * The ingest with its embedded broker on free ports, then on those same ports on every restart;
+ * or, with `broker`, consuming from that broker.
+ */
+export function createIngestService(dir: string, options: IngestServiceOptions = {}): IngestService {
   const dbPath = join(dir, "ingest.db");
   let httpUrl = "";
   let mqttUrl = "";
   const portOf = (url: string) => (url === "" ? "0" : new URL(url).port);
+  const brokerArgs = () =>
+    options.broker === undefined
+      ? ["--mqtt-port", portOf(mqttUrl)]
+      : ["--broker", options.broker, "--client-id", INGEST_CLIENT_ID];
   const service = restartable(
     "ingest",
     dir,
@@ -97,8 +112,7 @@ export function createIngestService(dir: string): IngestService {
       dbPath,
       "--http-port",
       portOf(httpUrl),
-      "--mqtt-port",
-      portOf(mqttUrl),
+      ...brokerArgs(),
       "--ready-file",
       readyFile,
     ],
@@ -118,6 +132,8 @@ export interface AgentServiceOptions {
   feederPort: number;
   /** Overrides of the agent's `forward` section (batch sizes, window). */
   forward?: Record<string, number>;
+  /** Overrides of the agent's `buffer` section (caps, reserve); `path` puts it elsewhere (a tmpfs). */
+  buffer?: Record<string, string | number>;
 }
 
 /** What the fault tests read from the agent's `GET /v1/status`. */
@@ -126,16 +142,30 @@ export interface AgentStatus {
   backlog: number;
   accepted: number;
   malformed: number;
+  /** Readings dropped by the cap or a full disk, since the buffer was created. */
+  dropped: number;
+  buffer: {
+    bytes: number;
+    /** Readings are refused: the disk is full and nothing is left to drop. */
+    diskFull: boolean;
+    /** SQLITE_FULL answers since the process started. */
+    diskFullEvents: number;
+    /** Readings refused since the process started. */
+    refused: number;
+    reserve: boolean;
+  };
 }
 
 export interface AgentService extends RestartableService {
   readonly bufferPath: string;
   status(): Promise<AgentStatus>;
+  /** `GET /healthz` answered 200. */
+  healthy(): Promise<boolean>;
 }
 
 /** The agent with a tcp-serial input and quick reconnects, so a restored link is used within a second. */
 export function createAgentService(options: AgentServiceOptions): AgentService {
-  const bufferPath = join(options.dir, "agent-buffer.db");
+  const bufferPath = String(options.buffer?.path ?? join(options.dir, "agent-buffer.db"));
   const configPath = join(options.dir, "agent.json");
   writeFileSync(
     configPath,
@@ -143,7 +173,7 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       {
         gateway: { id: options.gateway, site: DEMO_SITE },
         broker: { url: options.brokerUrl, keepaliveSeconds: 10 },
-        buffer: { path: bufferPath },
+        buffer: { ...options.buffer, path: bufferPath },
         http: { port: 0, host: "127.0.0.1" },
         forward: { reconnectMinMs: 50, reconnectMaxMs: 1_000, ...options.forward },
         inputs: [
@@ -171,5 +201,14 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       httpUrl = ready.httpUrl;
     },
   );
-  return { ...service, bufferPath, status: () => getJson<AgentStatus>(`${httpUrl}/v1/status`) };
+  return {
+    ...service,
+    bufferPath,
+    status: () => getJson<AgentStatus>(`${httpUrl}/v1/status`),
+    healthy: () =>
+      fetch(`${httpUrl}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ),
+  };
 }

@@ -57,3 +57,14 @@ export function committedSeq(bufferDb: string): number {
     return row?.seq ?? 0;
   });
 }
+
+/** Every seq the ingest stored for one gateway, ascending (readings and gap events alike). */
+export function storedSeqList(ingestDb: string, gateway: string): number[] {
+  return readOnly(ingestDb, (db) =>
+    db
+      .prepare("SELECT seq FROM events WHERE gateway = ? ORDER BY seq")
+      .pluck()
+      .all(gateway)
+      .map((seq) => Number(seq)),
+  );
+}
