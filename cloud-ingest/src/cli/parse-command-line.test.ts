@@ -60,6 +60,15 @@ describe("parseCommandLine", () => {
     );
   });
 
+  it("leaves synchronous to the store's FULL unless --sync or LOTWATCH_SYNC says otherwise", () => {
+    expect(parseCommandLine(["--topology", "t"], {}).sync).toBeUndefined();
+    expect(parseCommandLine(["--topology", "t"], { LOTWATCH_SYNC: "normal" }).sync).toBe("normal");
+    expect(parseCommandLine(["--topology", "t", "--sync", "full"], { LOTWATCH_SYNC: "normal" }).sync).toBe(
+      "full",
+    );
+    expect(() => parseCommandLine(["--topology", "t"], { LOTWATCH_SYNC: "off" })).toThrow(/LOTWATCH_SYNC/);
+  });
+
   it("requires a topology", () => {
     expect(() => parseCommandLine([], {})).toThrow(/--topology FILE or set LOTWATCH_TOPOLOGY/);
   });

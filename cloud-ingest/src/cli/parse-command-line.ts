@@ -2,6 +2,7 @@ import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../ingest/handle-message.js";
 import { DEFAULT_PORTS, type IngestSettings } from "../run/start-ingest.js";
+import type { SyncMode } from "../store/sqlite/open-database.js";
 import { parseWebhookUrl } from "../summaries/webhook-url.js";
 
 interface RawOptions {
@@ -25,6 +26,7 @@ interface RawOptions {
   holdSummaries?: boolean;
   clockThresholdMs?: number;
   apiKeys?: string;
+  sync?: SyncMode;
 }
 
 type Parser<T> = (value: string) => T;
@@ -39,6 +41,11 @@ const parsePositive: Parser<number> = (value) => {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
   return n;
+};
+
+const parseSync: Parser<SyncMode> = (value) => {
+  if (value === "full" || value === "normal") return value;
+  throw new InvalidArgumentError('expected "full" or "normal"');
 };
 
 const parseFlag: Parser<boolean> = (value) => {
@@ -70,6 +77,7 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   holdSummaries: ["LOTWATCH_HOLD_SUMMARIES", parseFlag],
   clockThresholdMs: ["LOTWATCH_CLOCK_THRESHOLD_MS", parsePositive],
   apiKeys: ["LOTWATCH_API_KEYS", String],
+  sync: ["LOTWATCH_SYNC", parseSync],
 };
 
 export const DEFAULT_CLIENT_ID = "lotwatch-ingest";
@@ -151,6 +159,11 @@ export function buildProgram(): Command {
       "correct a synced gateway's stamps only when its measured clock offset is larger (default 2000; env LOTWATCH_CLOCK_THRESHOLD_MS)",
       parsePositive,
     )
+    .option(
+      "--sync <mode>",
+      "SQLite synchronous: full = a PUBACK survives power loss (default); normal = faster, a power cut may lose the last acknowledged batches (env LOTWATCH_SYNC)",
+      parseSync,
+    )
     .addHelpText(
       "after",
       "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)" +
@@ -205,6 +218,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     apiKeysPath: settings.apiKeys,
     maxPacketBytes: settings.maxPacketBytes,
     clockThresholdMs: settings.clockThresholdMs,
+    sync: settings.sync,
     summaries:
       settings.summaries === undefined && settings.webhook === undefined
         ? undefined

@@ -11,6 +11,7 @@ import { createMessageHandler } from "../ingest/handle-message.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
 import { createIngestMetrics } from "../metrics/ingest-metrics.js";
 import { createMeteredStore } from "../metrics/metered-store.js";
+import type { SyncMode } from "../store/sqlite/open-database.js";
 import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { DispatcherTuning, SummaryDispatcher } from "../summaries/dispatcher.js";
 import { type SummarySettings, startSummaries } from "../summaries/start-summaries.js";
@@ -43,6 +44,8 @@ export interface IngestSettings {
   summaries?: SummarySettings | undefined;
   /** A synced gateway's stamps are corrected only beyond this measured offset (ms; default 2000). */
   clockThresholdMs?: number | undefined;
+  /** SQLite `synchronous` (`--sync`); default `full`, which a PUBACK-means-stored promise needs. */
+  sync?: SyncMode | undefined;
 }
 
 export interface IngestDefaults {
@@ -93,6 +96,7 @@ export async function startIngest(
     logger: log("store"),
     clock: settings.clockThresholdMs === undefined ? {} : { syncedThresholdMs: settings.clockThresholdMs },
     onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
+    sync: settings.sync ?? "full",
   });
   metrics.readFrom(store);
   let transport: GatewayTransport | undefined;

@@ -2,6 +2,7 @@ import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import { CLOCK_MIGRATION } from "./clock-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
+import { LEAN_EVENTS_MIGRATION } from "./lean-events-schema.js";
 import { SESSIONS_MIGRATION } from "./session-schema.js";
 
 export interface Migration {
@@ -80,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SESSIONS_MIGRATION,
   COUNTS_MIGRATION,
   CLOCK_MIGRATION,
+  LEAN_EVENTS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

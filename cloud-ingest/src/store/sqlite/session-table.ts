@@ -2,12 +2,22 @@ import { confusableKey, normalizePlate } from "@lotwatch/protocol/plate.js";
 import type Database from "better-sqlite3";
 import type { TimedEvent } from "../../counts/count-time.js";
 import { recomputeGroup } from "../../sessions/recompute-group.js";
-import type { MatchedBy, Session, SessionStatus, VehicleRead } from "../../sessions/session.js";
+import type { Session } from "../../sessions/session.js";
 import type { StoredSession } from "../../sessions/session-changes.js";
 import type { SessionPage, SessionQuery } from "../../sessions/session-query.js";
 import { summaryOf } from "../../summaries/summary-record.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { OutboxTable } from "./outbox-table.js";
+import {
+  fromTuple,
+  type ReadTuple,
+  type SessionRow,
+  type SessionTuple,
+  TUPLE_COLUMNS,
+  toRead,
+  toRow,
+  toSession,
+} from "./session-rows.js";
 
 export interface SessionTableOptions {
   topology: TopologyIndex;
@@ -25,48 +35,16 @@ export interface SessionTable {
   list(site: string, query: SessionQuery): SessionPage;
 }
 
-interface ReadRow {
-  gateway: string;
-  seq: number;
-  kind: "entry" | "exit";
-  plate: string;
-  lane: string;
-  at: number;
-}
-
-interface SessionRow {
-  id: string;
-  site: string;
-  plate_key: string;
-  status: SessionStatus;
-  plate: string;
-  exit_plate: string | null;
-  started_at: number;
-  entry_at: number | null;
-  exit_at: number | null;
-  entry_gateway: string | null;
-  entry_seq: number | null;
-  entry_lane: string | null;
-  exit_gateway: string | null;
-  exit_seq: number | null;
-  exit_lane: string | null;
-  matched_by: MatchedBy | null;
-  duration_s: number | null;
-  fee: number | null;
-  currency: string | null;
-  last_record_id: number | null;
-}
-
 export function createSessionTable(db: Database.Database, options: SessionTableOptions): SessionTable {
   const { topology, outbox } = options;
   const statements = prepare(db);
   const listStatements = new Map<string, Database.Statement>();
 
   const recompute = (site: string, plateKey: string, now: number) => {
-    const reads = (statements.groupReads.all(site, plateKey) as ReadRow[]).map(
-      (row): VehicleRead => ({ ...row }),
-    );
-    const stored = (statements.groupSessions.all(site, plateKey) as SessionRow[]).map(toSession);
+    // Raw rows: better-sqlite3 builds a keyed object per row slowly, and these run for every plate
+    // group a batch touches (issue 5).
+    const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
+    const stored = (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
     const changes = recomputeGroup(reads, stored, {
       site,
       plateKey,
@@ -149,11 +127,15 @@ function prepare(db: Database.Database) {
       INSERT INTO session_reads (gateway, seq, site, plate_key, kind, plate, lane, at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO UPDATE SET at = excluded.at`),
-    groupReads: db.prepare(
-      "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
-    ),
-    groupSessions: db.prepare("SELECT * FROM sessions WHERE site = ? AND plate_key = ?"),
+    groupReads: db
+      .prepare(
+        "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
+      )
+      .raw(),
+    groupSessions: db.prepare(`SELECT ${TUPLE_COLUMNS} FROM sessions WHERE site = ? AND plate_key = ?`).raw(),
     deleteSession: db.prepare("DELETE FROM sessions WHERE id = ?"),
+    // A session id is its first read's (gateway, seq), so its site and plate group never change;
+    // leaving them out of the SET spares the sessions_group index a rewrite per update.
     upsertSession: db.prepare(`
       INSERT INTO sessions (id, site, plate_key, status, plate, exit_plate, started_at, entry_at, exit_at,
         entry_gateway, entry_seq, entry_lane, exit_gateway, exit_seq, exit_lane, matched_by, duration_s, fee,
@@ -162,7 +144,7 @@ function prepare(db: Database.Database) {
         @entry_gateway, @entry_seq, @entry_lane, @exit_gateway, @exit_seq, @exit_lane, @matched_by,
         @duration_s, @fee, @currency, @updated_at)
       ON CONFLICT (id) DO UPDATE SET
-        site = excluded.site, plate_key = excluded.plate_key, status = excluded.status,
+        status = excluded.status,
         plate = excluded.plate, exit_plate = excluded.exit_plate, started_at = excluded.started_at,
         entry_at = excluded.entry_at, exit_at = excluded.exit_at,
         entry_gateway = excluded.entry_gateway, entry_seq = excluded.entry_seq,
@@ -174,54 +156,7 @@ function prepare(db: Database.Database) {
   };
 }
 
-function toRow(session: Session, now: number): Omit<SessionRow, "last_record_id"> & { updated_at: number } {
-  return {
-    id: session.id,
-    site: session.site,
-    plate_key: session.plateKey,
-    status: session.status,
-    plate: session.plate,
-    exit_plate: session.exitPlate,
-    started_at: session.entryAt ?? (session.exitAt as number),
-    entry_at: session.entryAt,
-    exit_at: session.exitAt,
-    entry_gateway: session.entry?.gateway ?? null,
-    entry_seq: session.entry?.seq ?? null,
-    entry_lane: session.entry?.lane ?? null,
-    exit_gateway: session.exit?.gateway ?? null,
-    exit_seq: session.exit?.seq ?? null,
-    exit_lane: session.exit?.lane ?? null,
-    matched_by: session.matchedBy,
-    duration_s: session.durationS,
-    fee: session.fee,
-    currency: session.currency,
-    updated_at: now,
-  };
-}
-
 function withoutRecord(stored: StoredSession): Session {
   const { lastRecordId: _, ...session } = stored;
   return session;
-}
-
-function toSession(row: SessionRow): StoredSession {
-  const ref = (gateway: string | null, seq: number | null, lane: string | null) =>
-    gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
-  return {
-    id: row.id,
-    site: row.site,
-    plateKey: row.plate_key,
-    status: row.status,
-    plate: row.plate,
-    exitPlate: row.exit_plate,
-    entryAt: row.entry_at,
-    exitAt: row.exit_at,
-    entry: ref(row.entry_gateway, row.entry_seq, row.entry_lane),
-    exit: ref(row.exit_gateway, row.exit_seq, row.exit_lane),
-    matchedBy: row.matched_by,
-    durationS: row.duration_s,
-    fee: row.fee,
-    currency: row.currency,
-    lastRecordId: row.last_record_id,
-  };
 }

@@ -17,7 +17,7 @@ import { createEventClock } from "./event-clock.js";
 import { createGatewayTable } from "./gateway-table.js";
 import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
-import { openDatabase } from "./open-database.js";
+import { openDatabase, type SyncMode } from "./open-database.js";
 import { createOutboxTable } from "./outbox-table.js";
 import { createSessionTable } from "./session-table.js";
 
@@ -32,6 +32,8 @@ export interface SqliteStoreOptions {
   clock?: Partial<ClockSettings>;
   /** Called when a space's count goes (further) below zero, e.g. for a metric. */
   onNegativeCount?: NegativeCountHook;
+  /** SQLite `synchronous`: `full` (default) makes a commit survive power loss; see open-database.ts. */
+  sync?: SyncMode;
 }
 
 interface RejectedRow {
@@ -47,7 +49,7 @@ interface RejectedRow {
 /** The default Store: one SQLite file, written synchronously inside transactions. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const logger = options.logger ?? createLogger("store");
-  const db = openDatabase(options.path);
+  const db = openDatabase(options.path, { sync: options.sync ?? "full" });
   try {
     const ran = migrate(db);
     if (ran.length > 0) logger.info({ path: options.path, migrations: ran }, "database schema migrated");

@@ -1,0 +1,156 @@
+import type { MatchedBy, Session, SessionStatus, VehicleRead } from "../../sessions/session.js";
+import type { StoredSession } from "../../sessions/session-changes.js";
+
+/** How sessions and vehicle reads map to their SQLite rows, both ways. */
+export interface SessionRow {
+  id: string;
+  site: string;
+  plate_key: string;
+  status: SessionStatus;
+  plate: string;
+  exit_plate: string | null;
+  started_at: number;
+  entry_at: number | null;
+  exit_at: number | null;
+  entry_gateway: string | null;
+  entry_seq: number | null;
+  entry_lane: string | null;
+  exit_gateway: string | null;
+  exit_seq: number | null;
+  exit_lane: string | null;
+  matched_by: MatchedBy | null;
+  duration_s: number | null;
+  fee: number | null;
+  currency: string | null;
+  last_record_id: number | null;
+}
+
+export function toRow(
+  session: Session,
+  now: number,
+): Omit<SessionRow, "last_record_id"> & { updated_at: number } {
+  return {
+    id: session.id,
+    site: session.site,
+    plate_key: session.plateKey,
+    status: session.status,
+    plate: session.plate,
+    exit_plate: session.exitPlate,
+    started_at: session.entryAt ?? (session.exitAt as number),
+    entry_at: session.entryAt,
+    exit_at: session.exitAt,
+    entry_gateway: session.entry?.gateway ?? null,
+    entry_seq: session.entry?.seq ?? null,
+    entry_lane: session.entry?.lane ?? null,
+    exit_gateway: session.exit?.gateway ?? null,
+    exit_seq: session.exit?.seq ?? null,
+    exit_lane: session.exit?.lane ?? null,
+    matched_by: session.matchedBy,
+    duration_s: session.durationS,
+    fee: session.fee,
+    currency: session.currency,
+    updated_at: now,
+  };
+}
+
+export type ReadTuple = [string, number, "entry" | "exit", string, string, number];
+
+export function toRead([gateway, seq, kind, plate, lane, at]: ReadTuple): VehicleRead {
+  return { gateway, seq, kind, plate, lane, at };
+}
+
+/** The columns `fromTuple` reads, in its order. */
+export const TUPLE_COLUMNS = `id, site, plate_key, status, plate, exit_plate, started_at, entry_at, exit_at, entry_gateway,
+  entry_seq, entry_lane, exit_gateway, exit_seq, exit_lane, matched_by, duration_s, fee, currency, last_record_id`;
+
+export type SessionTuple = [
+  string,
+  string,
+  string,
+  SessionStatus,
+  string,
+  string | null,
+  number,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  MatchedBy | null,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+];
+
+export function fromTuple(tuple: SessionTuple): StoredSession {
+  const [
+    id,
+    site,
+    plate_key,
+    status,
+    plate,
+    exit_plate,
+    started_at,
+    entry_at,
+    exit_at,
+    entry_gateway,
+    entry_seq,
+    entry_lane,
+    exit_gateway,
+    exit_seq,
+    exit_lane,
+    matched_by,
+    duration_s,
+    fee,
+    currency,
+    last_record_id,
+  ] = tuple;
+  return toSession({
+    id,
+    site,
+    plate_key,
+    status,
+    plate,
+    exit_plate,
+    started_at,
+    entry_at,
+    exit_at,
+    entry_gateway,
+    entry_seq,
+    entry_lane,
+    exit_gateway,
+    exit_seq,
+    exit_lane,
+    matched_by,
+    duration_s,
+    fee,
+    currency,
+    last_record_id,
+  });
+}
+
+export function toSession(row: SessionRow): StoredSession {
+  const ref = (gateway: string | null, seq: number | null, lane: string | null) =>
+    gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
+  return {
+    id: row.id,
+    site: row.site,
+    plateKey: row.plate_key,
+    status: row.status,
+    plate: row.plate,
+    exitPlate: row.exit_plate,
+    entryAt: row.entry_at,
+    exitAt: row.exit_at,
+    entry: ref(row.entry_gateway, row.entry_seq, row.entry_lane),
+    exit: ref(row.exit_gateway, row.exit_seq, row.exit_lane),
+    matchedBy: row.matched_by,
+    durationS: row.duration_s,
+    fee: row.fee,
+    currency: row.currency,
+    lastRecordId: row.last_record_id,
+  };
+}
