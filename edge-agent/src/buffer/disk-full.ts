@@ -106,7 +106,7 @@ export function checkpointCompletes(db: Database.Database): boolean {
 }
 
 /** Copies the WAL into the main file and truncates it; false when that failed (no room) or was blocked. */
-function checkpoint(db: Database.Database): boolean {
+export function checkpoint(db: Database.Database): boolean {
   try {
     const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
     return result?.busy === 0;

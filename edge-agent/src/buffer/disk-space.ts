@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import type { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import type { Logger } from "../common/logger.js";
-import { checkpointCompletes, createDiskFullState, freeRoom, isDiskFull } from "./disk-full.js";
+import { checkpoint, checkpointCompletes, createDiskFullState, freeRoom, isDiskFull } from "./disk-full.js";
 import { DEFAULT_WAL_CHECKPOINT_BYTES } from "./open-database.js";
 import { createReserveFile } from "./reserve-file.js";
 import type { DropReport, Retention } from "./retention.js";
@@ -22,6 +22,15 @@ export interface DiskSpaceOptions {
 }
 
 export interface DiskSpace {
+  /**
+   * The most row bytes one commit transaction should write (Infinity without a reserve): its WAL
+   * must fit in the released reserve, or a full disk leaves SQLite unable to checkpoint or drop.
+   */
+  readonly maxCommitBytes: number;
+  /** Before new readings: remakes a reserve that a full disk used, dropping the oldest if needed. */
+  beforeCommit(): void;
+  /** Runs a write that frees space (an ack's DELETE); on SQLITE_FULL checkpoints, releases the reserve, retries once. */
+  freeing<T>(run: () => T): T;
   /** Runs a commit; on SQLITE_FULL makes room (when allowed) and retries. "full" when it cannot fit. */
   commit<T>(run: () => T, makeRoom: boolean): T | "full";
   /** After a commit went through: ends a refusal, remakes the reserve, notices failing checkpoints. */
@@ -48,10 +57,19 @@ export function createDiskSpace(options: DiskSpaceOptions): DiskSpace {
   const walCheckpointBytes = walCheckpointBytesFor(options.reserveBytes) ?? DEFAULT_WAL_CHECKPOINT_BYTES;
   const state = createDiskFullState({ path: options.path, logger, now: options.now });
   let lastRestore = performance.now();
+  // Set once a full disk used the reserve: then it is made again before new readings take the room.
+  let reserveUsed = false;
   reserve.restore();
+
+  function release(): boolean {
+    if (!reserve.release()) return false;
+    reserveUsed = true;
+    return true;
+  }
 
   function makeRoom(): boolean {
     const report = freeRoom({ db, retention, reserve, depth: options.depth() });
+    if (!reserve.present()) reserveUsed = options.reserveBytes > 0;
     if (report === null) return false;
     options.onDrop(report);
     return true;
@@ -83,6 +101,40 @@ export function createDiskSpace(options: DiskSpaceOptions): DiskSpace {
   }
 
   return {
+    maxCommitBytes: options.reserveBytes > 0 ? walCheckpointBytes : Number.POSITIVE_INFINITY,
+    beforeCommit() {
+      if (!reserveUsed) return;
+      if (reserve.restore()) {
+        reserveUsed = false;
+        return;
+      }
+      // Space came back, but not enough for the reserve: new readings would take what it needs.
+      if (!state.mayTryToFreeRoom()) return;
+      try {
+        makeRoom();
+      } catch (error) {
+        logger.error({ err: error }, "could not make room for the disk space reserve");
+      }
+      if (reserve.present()) reserveUsed = false;
+    },
+    freeing(run) {
+      try {
+        return run();
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        state.hit();
+      }
+      // Even a DELETE is written to the WAL first: empty the WAL into the main file and try again,
+      // then with the reserve's room.
+      checkpoint(db);
+      try {
+        return run();
+      } catch (error) {
+        if (!isDiskFull(error) || !release()) throw error;
+      }
+      checkpoint(db);
+      return run();
+    },
     commit(run, allowedToDrop) {
       for (let attempt = 0; attempt < MAX_ROOM_ATTEMPTS; attempt++) {
         try {

@@ -1,6 +1,7 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type { Reading } from "@lotwatch/protocol/events.js";
 import type { Logger } from "../common/logger.js";
+import { isDiskFull } from "./disk-full.js";
 import { createDiskSpace, walCheckpointBytesFor } from "./disk-space.js";
 import { createCountsStore } from "./local-counts.js";
 import { openDatabase, readPragmas, type SynchronousMode } from "./open-database.js";
@@ -43,6 +44,35 @@ interface QueuedAccept {
 
 // Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages).
 const VACUUM_FREE_PAGES = 1024;
+
+// A reading's row beside its JSON: id, times, boot id, record and page overhead (measured ~330 B of WAL per small reading).
+const ROW_OVERHEAD_BYTES = 160;
+
+/**
+ * Splits a group commit at accept boundaries so each transaction writes about maxBytes at most; an
+ * accept stays whole. On a nearly full disk a larger commit's WAL would not fit in the reserve.
+ */
+function boundedGroups(batch: QueuedAccept[], maxBytes: number): QueuedAccept[][] {
+  if (batch.length < 2 || !Number.isFinite(maxBytes)) return [batch];
+  const groups: QueuedAccept[][] = [];
+  let group: QueuedAccept[] = [];
+  let bytes = 0;
+  for (const entry of batch) {
+    const size = entry.readings.reduce(
+      (sum, reading) => sum + JSON.stringify(reading).length + ROW_OVERHEAD_BYTES,
+      0,
+    );
+    if (group.length > 0 && bytes + size > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(entry);
+    bytes += size;
+  }
+  groups.push(group);
+  return groups;
+}
 
 /** The durable store of accepted readings: SQLite in WAL mode with group commit and a cap policy. */
 export function createEventBuffer(options: EventBufferOptions): EventBuffer {
@@ -203,7 +233,25 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     const batch = queue;
     queue = [];
     queuedReadings = 0;
-    commit(batch);
+    diskSpace.beforeCommit();
+    for (const group of boundedGroups(batch, diskSpace.maxCommitBytes)) commit(group);
+  }
+
+  /**
+   * Deletes an acknowledged range. On a full disk the DELETE gets the room it needs to be written
+   * (checkpoint, reserve); if it still does not fit, halves do, since each writes less.
+   */
+  function deleteAcked(range: SeqRange): number {
+    try {
+      return diskSpace.freeing(() => rows.delete(range));
+    } catch (error) {
+      if (!isDiskFull(error) || range.fromSeq >= range.toSeq) throw error;
+      const middle = Math.floor((range.fromSeq + range.toSeq) / 2);
+      return (
+        deleteAcked({ fromSeq: range.fromSeq, toSeq: middle }) +
+        deleteAcked({ fromSeq: middle + 1, toSeq: range.toSeq })
+      );
+    }
   }
 
   function warnIfOverCap(): void {
@@ -269,7 +317,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     peek: (afterSeq, maxEvents, maxBytes) => rows.peek(afterSeq, maxEvents, maxBytes),
     ack(range: SeqRange) {
       try {
-        const changes = rows.delete(range);
+        const changes = deleteAcked(range);
         depth -= changes;
         if (changes > 0) vacuumIfWorthIt();
         return changes;
