@@ -1,0 +1,220 @@
+import { countDeltasFor } from "@lotwatch/cloud-ingest/counts/count-deltas.js";
+import { createSilentLogger } from "@lotwatch/cloud-ingest/logging/create-logger.js";
+import { createSqliteStore } from "@lotwatch/cloud-ingest/store/sqlite/sqlite-store.js";
+import { loadTopology } from "@lotwatch/cloud-ingest/topology/load-topology.js";
+import { createTopologyIndex, type SiteIndex } from "@lotwatch/cloud-ingest/topology/topology-index.js";
+import { LotwatchError } from "@lotwatch/protocol/errors.js";
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
+import Database from "better-sqlite3";
+import { CAMPUS_GATEWAY, CAMPUS_SITE } from "./campus-topology.js";
+
+/** occurredAt of seq 0; seq n occurred STEP_MS·n (plus under STEP_MS of jitter) later. */
+export const START_MS = Date.parse("2025-01-01T00:00:00.000Z");
+export const STEP_MS = 3000;
+/** Every row's received_at: the database holds a backfill received at one moment. */
+export const RECEIVED_AT = Date.parse("2026-11-22T12:00:00.000Z");
+
+export interface CountDatabase {
+  path: string;
+  topologyPath: string;
+  site: string;
+  /** Spaces with a flow count. */
+  spaces: string[];
+  /** Events stored so far (seqs 1..events). */
+  events(): number;
+  /** Appends door crossings until `count` events are stored; they are later than every stored one. */
+  growTo(count: number): void;
+  /** occurredAt (ms) of the first and the last stored event. */
+  timeRange(): { fromMs: number; toMs: number };
+}
+
+/**
+ * A site's event database built by bulk SQL that writes exactly the rows the SQLite store's
+ * `insertBatch` writes for the same door crossings (events with their count time `t` =
+ * `occurredAt`, count timelines, count heads, the gateway's counters; no envelope, so no clock
+ * anchor); count-database.test.ts checks that against the store's own insert path. The schema
+ * comes from the store itself (its migrations run on a new file).
+ */
+export async function createCountDatabase(path: string, topologyPath: string): Promise<CountDatabase> {
+  const topology = createTopologyIndex(loadTopology(topologyPath));
+  const site = topology.sites.get(CAMPUS_SITE);
+  if (site === undefined)
+    throw new LotwatchError("bad_topology", `${topologyPath} has no site ${CAMPUS_SITE}`);
+  await createSqliteStore({ path, topology, logger: createSilentLogger() }).close();
+  const effects = doorEffects(site);
+  const spaces = [...new Set(effects.map((effect) => effect.space))].sort();
+  let stored = 0;
+  return {
+    path,
+    topologyPath,
+    site: CAMPUS_SITE,
+    spaces,
+    events: () => stored,
+    growTo(count) {
+      if (count <= stored) return;
+      appendEvents(path, site, effects, stored + 1, count);
+      stored = count;
+    },
+    timeRange: () => ({ fromMs: occurredAtMs(1), toMs: occurredAtMs(Math.max(1, stored)) }),
+  };
+}
+
+interface DoorEffect {
+  door: number;
+  name: string;
+  space: string;
+  /** The delta of a crossing in direction 1 of one person. */
+  sign: number;
+}
+
+/** What a crossing of each door does, from the ingest's own `countDeltasFor`. */
+function doorEffects(site: SiteIndex): DoorEffect[] {
+  return [...site.doors.keys()].flatMap((name, door) => {
+    const probe = {
+      type: "door.crossing",
+      id: "00000000-0000-7000-8000-000000000000",
+      seq: 1,
+      site: site.id,
+      occurredAt: new Date(START_MS).toISOString(),
+      door: name,
+      direction: 1,
+    } as LotwatchEvent;
+    const counting = countDeltasFor(site, probe);
+    if (!counting.known) throw new LotwatchError("bad_topology", counting.reason);
+    return counting.deltas.map(({ space, delta }) => ({ door, name, space, sign: delta }));
+  });
+}
+
+/** The multiplicative hash SQL uses (exact: seq · 2654435761 outgrows a double's integers). */
+function hashOf(seq: number): number {
+  return Number((BigInt(seq) * 2654435761n) % 4294967296n);
+}
+
+/** The door (index), direction and time SQL gives seq n. */
+export function crossingOf(seq: number, doors: number): { door: number; direction: 1 | -1; t: number } {
+  const hash = hashOf(seq);
+  return {
+    door: Math.floor(hash / 128) % doors,
+    direction: Math.floor(hash / 8) % 2 === 1 ? 1 : -1,
+    t: occurredAtMs(seq),
+  };
+}
+
+export function occurredAtMs(seq: number): number {
+  return START_MS + seq * STEP_MS + (Math.floor(hashOf(seq) / 2048) % STEP_MS);
+}
+
+const HASH = "((g.seq * 2654435761) % 4294967296)";
+const HEX_T = "printf('%012x', g.t)";
+/** The UUIDv7 of seq n: its time in the first 48 bits, the seq in the rest (as `eventIdOf`). */
+const ID_SQL =
+  `substr(${HEX_T}, 1, 8) || '-' || substr(${HEX_T}, 9, 4) || '-7' || printf('%03x', g.seq % 4096) || '-' || ` +
+  "printf('%04x', 32768 + (g.seq / 4096) % 16384) || '-' || printf('%012x', g.seq)";
+const ISO_SQL = "strftime('%Y-%m-%dT%H:%M:%S', g.t / 1000, 'unixepoch') || printf('.%03dZ', g.t % 1000)";
+
+/** The id SQL gives seq n (occurred at `t`): a valid UUIDv7, unique per seq. */
+export function eventIdOf(seq: number, t: number): string {
+  const hex = t.toString(16).padStart(12, "0");
+  const hex4 = (value: number, width: number) => value.toString(16).padStart(width, "0");
+  return (
+    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex4(seq % 4096, 3)}-` +
+    `${hex4(32768 + (Math.floor(seq / 4096) % 16384), 4)}-${hex4(seq, 12)}`
+  );
+}
+
+function appendEvents(path: string, site: SiteIndex, effects: DoorEffect[], from: number, to: number): void {
+  const db = new Database(path);
+  try {
+    // Building a fixture: a crash only costs a rebuild, so no journal, no fsync, a big cache.
+    db.pragma("journal_mode = OFF");
+    db.pragma("synchronous = OFF");
+    db.pragma("cache_size = -262144");
+    db.pragma("temp_store = MEMORY");
+    const names = [...new Map(effects.map((effect) => [effect.door, effect.name]))];
+    const params = { gateway: CAMPUS_GATEWAY, site: site.id, receivedAt: RECEIVED_AT };
+    db.transaction(() => {
+      db.exec(`
+        CREATE TEMP TABLE door_names (door INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TEMP TABLE gen (seq INTEGER PRIMARY KEY, t INTEGER, door INTEGER, direction INTEGER, id TEXT);
+      `);
+      const addName = db.prepare("INSERT INTO door_names VALUES (?, ?)");
+      for (const [door, name] of names) addName.run(door, name);
+      db.prepare(`
+        INSERT INTO gen (seq, t, door, direction, id)
+        SELECT g.seq, g.t, g.door, g.direction, ${ID_SQL} FROM (
+          WITH RECURSIVE s(seq) AS (SELECT ? UNION ALL SELECT seq + 1 FROM s WHERE seq < ?)
+          SELECT g.seq, ${START_MS} + g.seq * ${STEP_MS} + ((${HASH} / 2048) % ${STEP_MS}) AS t,
+            (${HASH} / 128) % ${names.length} AS door, CASE (${HASH} / 8) % 2 WHEN 1 THEN 1 ELSE -1 END AS direction
+          FROM s AS g) AS g`).run(from, to);
+      db.prepare(`
+        INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, t, body)
+        SELECT @gateway, g.seq, g.id, 'door.crossing', @site, g.t, @receivedAt, 0, g.t,
+          '{"type":"door.crossing","id":"' || g.id || '","seq":' || g.seq || ',"site":"' || @site ||
+          '","occurredAt":"' || ${ISO_SQL} || '","uptimeMs":' || (g.t - ${START_MS}) || ',"door":"' ||
+          d.name || '","direction":' || g.direction || '}'
+        FROM gen g JOIN door_names d ON d.door = g.door ORDER BY g.seq`).run(params);
+      for (const [space, doors] of doorsBySpace(effects)) appendTimeline(db, site.id, space, doors);
+      db.prepare(`
+        INSERT INTO gateways (id, site, last_seen, events, duplicates, unknown_source, rejected)
+        VALUES (@gateway, @site, @receivedAt, @events, 0, 0, 0)
+        ON CONFLICT (id) DO UPDATE SET events = gateways.events + excluded.events`).run({
+        ...params,
+        events: to - from + 1,
+      });
+      db.exec("DROP TABLE temp.gen; DROP TABLE temp.door_names;");
+    })();
+  } finally {
+    db.pragma("journal_mode = WAL");
+    db.close();
+  }
+}
+
+function doorsBySpace(effects: readonly DoorEffect[]): Map<string, Map<number, number>> {
+  const bySpace = new Map<string, Map<number, number>>();
+  for (const effect of effects) {
+    const doors = bySpace.get(effect.space) ?? new Map<number, number>();
+    doors.set(effect.door, effect.sign);
+    bySpace.set(effect.space, doors);
+  }
+  return bySpace;
+}
+
+/**
+ * One space's timeline rows for the chunk in `gen`: each row's cum is the count before the chunk
+ * (the stream's head) plus the running sum within it; then the head moves to the last cum, as the
+ * store updates it after every batch that changed it. Seq order is time order here, so the
+ * running sum streams without a sort.
+ */
+function appendTimeline(
+  db: Database.Database,
+  site: string,
+  space: string,
+  doors: Map<number, number>,
+): void {
+  const stream = { site, space };
+  const head = db
+    .prepare("SELECT count FROM count_heads WHERE site = @site AND space = @space AND source = 'flow'")
+    .pluck()
+    .get(stream) as number | undefined;
+  const sign = `CASE g.door ${[...doors].map(([door, value]) => `WHEN ${door} THEN ${value}`).join(" ")} END`;
+  db.prepare(`
+    INSERT INTO count_timeline (site, space, source, t, gateway, seq, delta, cum)
+    SELECT @site, @space, 'flow', t, @gateway, seq, delta,
+      @base + SUM(delta) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING)
+    FROM (SELECT g.t, g.seq, ${sign} * g.direction AS delta FROM gen g
+      WHERE g.door IN (${[...doors.keys()].join(", ")}) ORDER BY g.seq)`).run({
+    ...stream,
+    gateway: CAMPUS_GATEWAY,
+    base: head ?? 0,
+  });
+  db.prepare(`
+    INSERT INTO count_heads (site, space, source, count, updated_at)
+    SELECT @site, @space, 'flow', cum, @receivedAt FROM count_timeline
+    WHERE site = @site AND space = @space AND source = 'flow' ORDER BY t DESC, gateway DESC, seq DESC LIMIT 1
+    ON CONFLICT (site, space, source) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at`).run(
+    {
+      ...stream,
+      receivedAt: RECEIVED_AT,
+    },
+  );
+}
