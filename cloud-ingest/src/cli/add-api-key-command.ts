@@ -1,6 +1,6 @@
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { addApiKey } from "../api-keys/add-api-key.js";
-import type { CommandOutput } from "./add-gateway-command.js";
+import { type CommandOutput, PROCESS_OUTPUT, parseSecretFileCommand } from "./secret-file-command.js";
 
 interface AddApiKeyFlags {
   apiKeys?: string;
@@ -15,32 +15,19 @@ interface AddApiKeyFlags {
 export async function runAddApiKeyCommand(
   argv: string[],
   env: NodeJS.ProcessEnv,
-  output: CommandOutput = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  },
+  output: CommandOutput = PROCESS_OUTPUT,
 ): Promise<number> {
   const program = new Command("lotwatch-ingest add-api-key")
     .description("Create or update a REST API keys file: a new key for NAME, stored only as an scrypt hash.")
     .option("--api-keys <file>", "the API keys file, created if missing (env LOTWATCH_API_KEYS)")
-    .requiredOption("--name <name>", "who or what uses the key, e.g. dashboard or billing")
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-    .exitOverride()
-    .showHelpAfterError();
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
-  const flags = program.opts<AddApiKeyFlags>();
-  const file = flags.apiKeys ?? env.LOTWATCH_API_KEYS;
-  if (file === undefined || file === "") {
-    output.stderr(
-      "lotwatch-ingest add-api-key: no API keys file: pass --api-keys FILE or set LOTWATCH_API_KEYS\n",
-    );
-    return 2;
-  }
+    .requiredOption("--name <name>", "who or what uses the key, e.g. dashboard or billing");
+  const parsed = parseSecretFileCommand<AddApiKeyFlags>(program, argv, env, output, {
+    flag: "apiKeys",
+    env: "LOTWATCH_API_KEYS",
+    what: "API keys file",
+  });
+  if (typeof parsed === "number") return parsed;
+  const { flags, file } = parsed;
   const { key, created } = await addApiKey({ file, name: flags.name });
   output.stdout(`${key}\n`);
   output.stderr(

@@ -1,10 +1,6 @@
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { addGateway } from "../credentials/add-gateway.js";
-
-export interface CommandOutput {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+import { type CommandOutput, PROCESS_OUTPUT, parseSecretFileCommand } from "./secret-file-command.js";
 
 interface AddGatewayFlags {
   gateways?: string;
@@ -20,10 +16,7 @@ interface AddGatewayFlags {
 export async function runAddGatewayCommand(
   argv: string[],
   env: NodeJS.ProcessEnv,
-  output: CommandOutput = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  },
+  output: CommandOutput = PROCESS_OUTPUT,
 ): Promise<number> {
   const program = new Command("lotwatch-ingest add-gateway")
     .description(
@@ -31,24 +24,14 @@ export async function runAddGatewayCommand(
     )
     .option("--gateways <file>", "the credentials file, created if missing (env LOTWATCH_GATEWAYS)")
     .requiredOption("--id <id>", "gateway id: the MQTT username and client id")
-    .requiredOption("--site <site>", "the site the gateway publishes for")
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-    .exitOverride()
-    .showHelpAfterError();
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
-  const flags = program.opts<AddGatewayFlags>();
-  const file = flags.gateways ?? env.LOTWATCH_GATEWAYS;
-  if (file === undefined || file === "") {
-    output.stderr(
-      "lotwatch-ingest add-gateway: no credentials file: pass --gateways FILE or set LOTWATCH_GATEWAYS\n",
-    );
-    return 2;
-  }
+    .requiredOption("--site <site>", "the site the gateway publishes for");
+  const parsed = parseSecretFileCommand<AddGatewayFlags>(program, argv, env, output, {
+    flag: "gateways",
+    env: "LOTWATCH_GATEWAYS",
+    what: "credentials file",
+  });
+  if (typeof parsed === "number") return parsed;
+  const { flags, file } = parsed;
   const { secret, created } = await addGateway({ file, id: flags.id, site: flags.site });
   output.stdout(`${secret}\n`);
   output.stderr(

@@ -59,78 +59,39 @@ export function toRead([gateway, seq, kind, plate, lane, at]: ReadTuple): Vehicl
   return { gateway, seq, kind, plate, lane, at };
 }
 
-/** The columns `fromTuple` reads, in its order. */
-export const TUPLE_COLUMNS = `id, site, plate_key, status, plate, exit_plate, started_at, entry_at, exit_at, entry_gateway,
-  entry_seq, entry_lane, exit_gateway, exit_seq, exit_lane, matched_by, duration_s, fee, currency, last_record_id`;
+/** The columns `fromTuple` reads, in its order: the one list both the query and the mapping use. */
+const SESSION_COLUMNS = [
+  "id",
+  "site",
+  "plate_key",
+  "status",
+  "plate",
+  "exit_plate",
+  "started_at",
+  "entry_at",
+  "exit_at",
+  "entry_gateway",
+  "entry_seq",
+  "entry_lane",
+  "exit_gateway",
+  "exit_seq",
+  "exit_lane",
+  "matched_by",
+  "duration_s",
+  "fee",
+  "currency",
+  "last_record_id",
+] as const satisfies readonly (keyof SessionRow)[];
 
-export type SessionTuple = [
-  string,
-  string,
-  string,
-  SessionStatus,
-  string,
-  string | null,
-  number,
-  number | null,
-  number | null,
-  string | null,
-  number | null,
-  string | null,
-  string | null,
-  number | null,
-  string | null,
-  MatchedBy | null,
-  number | null,
-  number | null,
-  string | null,
-  number | null,
-];
+export const TUPLE_COLUMNS = SESSION_COLUMNS.join(", ");
+
+/** A row fetched raw (better-sqlite3 `.raw()`), its values in SESSION_COLUMNS order. */
+export type SessionTuple = readonly unknown[];
 
 export function fromTuple(tuple: SessionTuple): StoredSession {
-  const [
-    id,
-    site,
-    plate_key,
-    status,
-    plate,
-    exit_plate,
-    started_at,
-    entry_at,
-    exit_at,
-    entry_gateway,
-    entry_seq,
-    entry_lane,
-    exit_gateway,
-    exit_seq,
-    exit_lane,
-    matched_by,
-    duration_s,
-    fee,
-    currency,
-    last_record_id,
-  ] = tuple;
-  return toSession({
-    id,
-    site,
-    plate_key,
-    status,
-    plate,
-    exit_plate,
-    started_at,
-    entry_at,
-    exit_at,
-    entry_gateway,
-    entry_seq,
-    entry_lane,
-    exit_gateway,
-    exit_seq,
-    exit_lane,
-    matched_by,
-    duration_s,
-    fee,
-    currency,
-    last_record_id,
-  });
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < SESSION_COLUMNS.length; i++) row[SESSION_COLUMNS[i] as string] = tuple[i];
+  return toSession(row as unknown as SessionRow);
 }
 
 export function toSession(row: SessionRow): StoredSession {
