@@ -12,6 +12,7 @@ import { createLogger, type Logger } from "./common/logger.js";
 import { agentVersion } from "./common/version.js";
 import type { AgentConfig } from "./config/schema.js";
 import { createForwarder, type Forwarder } from "./forward/forwarder.js";
+import { createPushEndpoints } from "./inputs/camera-http/push-endpoints.js";
 import type { Input, ReadingSink } from "./inputs/input.js";
 import { createInputRegistry, defaultInputFactories, type InputFactories } from "./inputs/registry.js";
 import { type AgentMetrics, createAgentMetrics, type RefusalReason } from "./metrics/agent-metrics.js";
@@ -108,6 +109,7 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   const registry = createInputRegistry(options.inputFactories ?? defaultInputFactories);
+  const pushEndpoints = createPushEndpoints();
   const pendingAccepts = new Set<Promise<unknown>>();
   let inputs: Input[] = [];
   let server: RunningHttpServer | null = null;
@@ -185,7 +187,13 @@ export function createAgent(options: AgentOptions): Agent {
     buffer,
     metrics,
     async start() {
-      const app = createApiApp({ status, counts, registry: metrics.registry, logger: loggerFor("api") });
+      const app = createApiApp({
+        status,
+        counts,
+        registry: metrics.registry,
+        logger: loggerFor("api"),
+        pushEndpoints,
+      });
       try {
         server = await startHttpServer(app, config.http);
       } catch (error) {
@@ -200,6 +208,7 @@ export function createAgent(options: AgentOptions): Agent {
           sink: sinkFor(input.name),
           logger: loggerFor("input"),
           observer: metrics.observerFor(input.name),
+          pushEndpoints,
         }),
       );
       for (const input of inputs) input.start();

@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../common/logger.js";
+import type { PushEndpoints } from "../inputs/camera-http/push-endpoints.js";
 import { type CountsAnswer, countsRoutes } from "./routes/counts.js";
 import { healthRoutes } from "./routes/health.js";
+import { laneReadsRoutes } from "./routes/lane-reads.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { type AgentStatus, statusRoutes } from "./routes/status.js";
 
@@ -11,6 +13,8 @@ export interface ApiAppOptions {
   counts: () => CountsAnswer;
   registry: Registry;
   logger: Logger;
+  /** Camera-http inputs registered here are served at `POST /v1/lanes/{lane}/reads`. */
+  pushEndpoints?: PushEndpoints;
 }
 
 /** The agent's local HTTP API: health, status, local counts and metrics, served on the gateway. */
@@ -20,6 +24,8 @@ export function createApiApp(options: ApiAppOptions): Hono {
   app.route("/", statusRoutes(options.status));
   app.route("/", countsRoutes(options.counts));
   app.route("/", metricsRoutes(options.registry));
+  if (options.pushEndpoints !== undefined)
+    app.route("/", laneReadsRoutes(options.pushEndpoints, options.logger));
   app.notFound((c) =>
     c.json({ error: { code: "NOT_FOUND", message: `no route for ${c.req.method} ${c.req.path}` } }, 404),
   );

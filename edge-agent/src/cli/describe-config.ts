@@ -30,11 +30,21 @@ export function describeConfig(config: AgentConfig): string[] {
 }
 
 function describeInput(input: InputConfig): string {
-  const format =
-    input.format === "delimited" ? `delimited by ${JSON.stringify(input.delimited?.separator)}` : "jsonl";
-  const source =
-    input.type === "serial" ? `${input.path} at ${input.baudRate} baud` : `${input.host}:${input.port}`;
-  return `${input.name}: ${input.type} ${source}, ${format}, lines <= ${input.maxLineLength} bytes`;
+  switch (input.type) {
+    case "serial":
+    case "tcp-serial": {
+      const format =
+        input.format === "delimited" ? `delimited by ${JSON.stringify(input.delimited?.separator)}` : "jsonl";
+      const source =
+        input.type === "serial" ? `${input.path} at ${input.baudRate} baud` : `${input.host}:${input.port}`;
+      return `${input.name}: ${input.type} ${source}, ${format}, lines <= ${input.maxLineLength} bytes`;
+    }
+    case "camera-http":
+      return (
+        `${input.name}: camera-http POST /v1/lanes/${input.lane}/reads (token set)` +
+        `${input.direction === undefined ? "" : `, direction ${input.direction}`}, bodies <= ${formatBytes(input.maxBodyBytes)}`
+      );
+  }
 }
 
 function formatBytes(bytes: number): string {

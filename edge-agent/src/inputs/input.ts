@@ -1,8 +1,25 @@
 import type { Reading } from "@lotwatch/protocol/events.js";
 import type { Logger } from "../common/logger.js";
+import type { PushEndpoints } from "./camera-http/push-endpoints.js";
 
-/** Why a line or frame was skipped; one metric label per reason. */
-export type MalformedReason = "encoding" | "json" | "fields" | "schema" | "overlong" | "partial";
+/**
+ * Why a line, frame or request was skipped; one metric label per reason. Line inputs use the first
+ * six; `checksum` is a line whose NMEA-style checksum does not match; `unauthorized` and `too-large`
+ * are refused camera pushes; `crc` and `frame` are Modbus answers that failed their CRC or made no
+ * sense.
+ */
+export type MalformedReason =
+  | "encoding"
+  | "json"
+  | "fields"
+  | "schema"
+  | "overlong"
+  | "partial"
+  | "checksum"
+  | "unauthorized"
+  | "too-large"
+  | "crc"
+  | "frame";
 
 /** Where an input hands its readings: the pipeline commits them and resolves once they are durable. */
 export type ReadingSink = (readings: Reading[]) => Promise<void>;
@@ -14,12 +31,21 @@ export interface InputObserver {
   connected(up: boolean): void;
   /** An outage began: the source vanished or could not be opened. */
   outage(): void;
+  /** One poll of a device on a bus (a Modbus unit, labelled `sensor`) and how it ended. */
+  sensorPolled(sensor: string, result: PollResult): void;
+  /** A polled device went silent (false) or answers again (true). */
+  sensorOnline(sensor: string, online: boolean): void;
 }
+
+/** How one poll of a bus device ended. */
+export type PollResult = "ok" | "timeout" | "crc" | "exception" | "frame";
 
 export interface InputContext {
   sink: ReadingSink;
   logger: Logger;
   observer: InputObserver;
+  /** Where push inputs (camera-http) register for their HTTP route; the agent's API serves them. */
+  pushEndpoints?: PushEndpoints;
 }
 
 /** One source of readings. Inputs never touch SQLite or MQTT; they only call their sink. */

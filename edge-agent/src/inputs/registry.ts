@@ -1,4 +1,5 @@
 import type { InputConfig } from "../config/schema.js";
+import { createCameraHttpInput } from "./camera-http/camera-http-input.js";
 import type { Input, InputContext, InputFactory } from "./input.js";
 import { createSerialLineInput } from "./serial-line/serial-line-input.js";
 import { createTcpSerialInput } from "./tcp-serial/tcp-serial-input.js";
@@ -26,4 +27,5 @@ export function createInputRegistry(factories: InputFactories): InputRegistry {
 export const defaultInputFactories: InputFactories = {
   serial: createSerialLineInput,
   "tcp-serial": createTcpSerialInput,
+  "camera-http": createCameraHttpInput,
 };

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { InputObserver, MalformedReason } from "../inputs/input.js";
+import type { InputObserver, MalformedReason, PollResult } from "../inputs/input.js";
 
 const PREFIX = "lotwatch_agent_";
 
@@ -121,6 +121,36 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     labelNames: ["input"],
     registers: [registry],
   });
+  const reconnects = new Counter({
+    name: `${PREFIX}input_reconnects_total`,
+    help: "Times an input's source opened again after it had been open before (reopened port, new connection).",
+    labelNames: ["input"],
+    registers: [registry],
+  });
+  const lastReadingAt = new Map<string, number>();
+  new Gauge({
+    name: `${PREFIX}input_last_reading_age_seconds`,
+    help: "Seconds since the input's last committed reading; -1 before its first since the agent started.",
+    labelNames: ["input"],
+    registers: [registry],
+    collect() {
+      for (const [input, at] of lastReadingAt) {
+        this.set({ input }, at < 0 ? -1 : Math.max(0, (now() - at) / 1000));
+      }
+    },
+  });
+  const sensorPolls = new Counter({
+    name: `${PREFIX}sensor_polls_total`,
+    help: "Polls of a device on a bus (a Modbus unit), by input, sensor and result (ok, timeout, crc, exception, frame).",
+    labelNames: ["input", "sensor", "result"],
+    registers: [registry],
+  });
+  const sensorOnline = new Gauge({
+    name: `${PREFIX}sensor_online`,
+    help: "1 while a polled device answers, 0 once it has been silent for the configured number of polls.",
+    labelNames: ["input", "sensor"],
+    registers: [registry],
+  });
   const batchesAcked = new Counter({
     name: `${PREFIX}batches_acked_total`,
     help: "Envelopes the broker acknowledged (PUBACK).",
@@ -168,6 +198,7 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     registry,
     readingsAccepted(input, count) {
       accepted.inc({ input }, count);
+      lastReadingAt.set(input, now());
       totals.accepted += count;
     },
     acceptFailed(input, count, reason) {
@@ -184,6 +215,10 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     observerFor(input) {
       accepted.inc({ input }, 0);
       inputUp.set({ input }, 0);
+      reconnects.inc({ input }, 0);
+      outages.inc({ input }, 0);
+      if (!lastReadingAt.has(input)) lastReadingAt.set(input, -1);
+      let opened = false;
       return {
         malformed(reason: MalformedReason) {
           malformed.inc({ input, reason });
@@ -191,9 +226,17 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
         },
         connected(up) {
           inputUp.set({ input }, up ? 1 : 0);
+          if (up && opened) reconnects.inc({ input });
+          if (up) opened = true;
         },
         outage() {
           outages.inc({ input });
+        },
+        sensorPolled(sensor: string, result: PollResult) {
+          sensorPolls.inc({ input, sensor, result });
+        },
+        sensorOnline(sensor: string, online: boolean) {
+          sensorOnline.set({ input, sensor }, online ? 1 : 0);
         },
       };
     },

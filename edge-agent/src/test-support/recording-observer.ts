@@ -1,10 +1,14 @@
-import type { InputObserver, MalformedReason } from "../inputs/input.js";
+import type { InputObserver, MalformedReason, PollResult } from "../inputs/input.js";
 
 export interface RecordingObserver extends InputObserver {
   malformedCounts: Partial<Record<MalformedReason, number>>;
   up: boolean;
   outages: number;
   opens: number;
+  /** Poll results per sensor, e.g. `{ "unit-1": { ok: 3, timeout: 1 } }`. */
+  polls: Record<string, Partial<Record<PollResult, number>>>;
+  /** Online changes per sensor, in order. */
+  online: Record<string, boolean[]>;
 }
 
 /** An InputObserver that remembers what it was told, for assertions. */
@@ -23,6 +27,16 @@ export function createRecordingObserver(): RecordingObserver {
     },
     outage() {
       observer.outages++;
+    },
+    polls: {},
+    online: {},
+    sensorPolled(sensor, result) {
+      const counts = observer.polls[sensor] ?? {};
+      counts[result] = (counts[result] ?? 0) + 1;
+      observer.polls[sensor] = counts;
+    },
+    sensorOnline(sensor, online) {
+      observer.online[sensor] = [...(observer.online[sensor] ?? []), online];
     },
   };
   return observer;

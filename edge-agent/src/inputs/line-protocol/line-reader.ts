@@ -1,6 +1,7 @@
 import type { Reading } from "@lotwatch/protocol/events.js";
 import type { Logger } from "../../common/logger.js";
 import type { InputObserver, MalformedReason, ReadingSink } from "../input.js";
+import { createRateLimitedLog } from "../rate-limited-log.js";
 import type { LineFormat } from "./line-format-config.js";
 import { createLineFramer } from "./line-framer.js";
 import { createLineParser } from "./line-parsers.js";
@@ -75,30 +76,15 @@ export function createLineReader(options: LineReaderOptions): LineReader {
 function createMalformedLog(
   options: LineReaderOptions,
 ): (reason: MalformedReason, line: number, detail: string) => void {
-  const limit = options.logLimitPerMinute ?? 20;
-  const now = options.now ?? Date.now;
-  let windowStart = now();
-  let logged = 0;
-  let suppressed = 0;
-  return (reason, line, detail) => {
-    if (now() - windowStart >= 60_000) {
-      if (suppressed > 0) {
-        options.logger.warn(
-          { source: options.source, suppressed },
-          "more malformed lines were skipped without a log line",
-        );
-      }
-      windowStart = now();
-      logged = 0;
-      suppressed = 0;
-    }
-    if (logged >= limit) {
-      suppressed++;
-      return;
-    }
-    logged++;
-    options.logger.warn({ source: options.source, line, reason, detail }, "malformed line skipped");
-  };
+  const log = createRateLimitedLog({
+    logger: options.logger,
+    limitPerMinute: options.logLimitPerMinute,
+    context: { source: options.source },
+    summaryMessage: "more malformed lines were skipped without a log line",
+    now: options.now,
+  });
+  return (reason, line, detail) =>
+    log({ source: options.source, line, reason, detail }, "malformed line skipped");
 }
 
 /**
