@@ -16,6 +16,12 @@ import {
   type RawFaultProxyArgs,
 } from "./fault-proxy/fault-proxy-args.js";
 import { runFaultProxyCommand } from "./fault-proxy/fault-proxy-command.js";
+import {
+  MODBUS_SLAVE_DEFAULTS,
+  parseModbusSlaveArgs,
+  type RawModbusSlaveArgs,
+} from "./modbus-slave/modbus-slave-args.js";
+import { runModbusSlaveCommand } from "./modbus-slave/modbus-slave-command.js";
 
 const program = new Command("lotwatch-sim")
   .description("lotwatch simulators: fake sensors and cameras for testing the agent and the ingest")
@@ -82,6 +88,33 @@ program
   .option("--seed <n>", "seed of the drop draws (default: unseeded)")
   .action(async (raw: RawFaultProxyArgs) => {
     process.exitCode = await runFaultProxyCommand(parseFaultProxyArgs(raw));
+  });
+
+program
+  .command("modbus-slave")
+  .description(
+    "a Modbus RTU bus of bay sensors on a pty end; stdout: JSON lines (ready, change, stats); stdin: control lines",
+  )
+  .requiredOption("--device <path>", "the simulator's end of a pty pair (DIR/NAME-sim of `lotwatch-sim pty`)")
+  .option("--units <list>", 'unit ids on the bus, e.g. "1-8,12"', MODBUS_SLAVE_DEFAULTS.units)
+  .option(
+    "--slots-per-unit <n>",
+    "bays per unit: registers 0..n-1, 1 = occupied",
+    MODBUS_SLAVE_DEFAULTS.slotsPerUnit,
+  )
+  .option(
+    "--flip-every <ms>",
+    "flip a random bay this often; 0 = only on command",
+    MODBUS_SLAVE_DEFAULTS.flipEvery,
+  )
+  .option("--seed <n>", "seed of the random flips", MODBUS_SLAVE_DEFAULTS.seed)
+  .option(
+    "--crc-error-rate <share>",
+    "with each random flip, the chance that the next answer gets a corrupted CRC",
+    MODBUS_SLAVE_DEFAULTS.crcErrorRate,
+  )
+  .action(async (raw: RawModbusSlaveArgs) => {
+    process.exitCode = await runModbusSlaveCommand(parseModbusSlaveArgs(raw));
   });
 
 program
