@@ -47,7 +47,9 @@ export function createBayBus(options: BayBusOptions): BayBus {
       body.writeUInt8(unit, 0);
       body.writeUInt8(fn, 1);
       body.writeUInt8(2 * count, 2);
-      values.forEach((value, index) => body.writeUInt16BE(value ? 1 : 0, 3 + 2 * index));
+      values.forEach((value, index) => {
+        body.writeUInt16BE(value ? 1 : 0, 3 + 2 * index);
+      });
       return withCrc(body);
     }
     const bytes = Math.ceil(count / 8);
