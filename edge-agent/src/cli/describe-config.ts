@@ -44,6 +44,11 @@ function describeInput(input: InputConfig): string {
         `${input.name}: camera-http POST /v1/lanes/${input.lane}/reads (token set)` +
         `${input.direction === undefined ? "" : `, direction ${input.direction}`}, bodies <= ${formatBytes(input.maxBodyBytes)}`
       );
+    case "modbus-rtu":
+      return (
+        `${input.name}: modbus-rtu ${input.path} at ${input.baudRate} baud ${input.dataBits}${input.parity[0]?.toUpperCase()}${input.stopBits}, ` +
+        `${input.sensors.length} sensor(s), ${input.sensors.reduce((sum, sensor) => sum + sensor.slots.length, 0)} slot(s), every ${input.pollIntervalMs} ms`
+      );
   }
 }
 

@@ -220,7 +220,7 @@ describe("loadConfig", () => {
     );
     expect(errorOf(() => loadConfig(file, { env: {} })).message.split("\n")).toEqual([
       `${file}: buffer.maxBytes: expected a size such as "2GB" or "500MB"`,
-      `${file}: inputs[2].type: type must be one of serial, tcp-serial`,
+      `${file}: inputs[2].type: type must be one of serial, tcp-serial, camera-http, modbus-rtu`,
     ]);
     const duplicate = write("dup.yaml", VALID_YAML.replace("name: cam0", "name: serial-1"));
     expect(errorOf(() => loadConfig(duplicate, { env: {} })).message).toBe(

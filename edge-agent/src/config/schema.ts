@@ -2,6 +2,7 @@ import { MAX_EVENTS_PER_ENVELOPE } from "@lotwatch/protocol/envelope.js";
 import { GatewayIdSchema, SiteIdSchema } from "@lotwatch/protocol/events.js";
 import { z } from "zod";
 import { CameraHttpConfigSchema } from "../inputs/camera-http/camera-http-config.js";
+import { ModbusRtuConfigSchema } from "../inputs/modbus-rtu/modbus-rtu-config.js";
 import { SerialLineConfigSchema } from "../inputs/serial-line/serial-line-config.js";
 import { TcpSerialConfigSchema } from "../inputs/tcp-serial/tcp-serial-config.js";
 import {
@@ -78,9 +79,9 @@ export const ForwardSectionSchema = z.strictObject({
 
 export const InputConfigSchema = z.discriminatedUnion(
   "type",
-  [SerialLineConfigSchema, TcpSerialConfigSchema, CameraHttpConfigSchema],
+  [SerialLineConfigSchema, TcpSerialConfigSchema, CameraHttpConfigSchema, ModbusRtuConfigSchema],
   {
-    error: "type must be one of serial, tcp-serial, camera-http",
+    error: "type must be one of serial, tcp-serial, camera-http, modbus-rtu",
   },
 );
 

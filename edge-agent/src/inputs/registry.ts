@@ -1,6 +1,7 @@
 import type { InputConfig } from "../config/schema.js";
 import { createCameraHttpInput } from "./camera-http/camera-http-input.js";
 import type { Input, InputContext, InputFactory } from "./input.js";
+import { createModbusRtuInput } from "./modbus-rtu/modbus-rtu-input.js";
 import { createSerialLineInput } from "./serial-line/serial-line-input.js";
 import { createTcpSerialInput } from "./tcp-serial/tcp-serial-input.js";
 
@@ -28,4 +29,5 @@ export const defaultInputFactories: InputFactories = {
   serial: createSerialLineInput,
   "tcp-serial": createTcpSerialInput,
   "camera-http": createCameraHttpInput,
+  "modbus-rtu": createModbusRtuInput,
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { nonEmptyString, positiveInt } from "../../config/fields.js";
 import { checkLineInput, lineInputKeys } from "../line-protocol/line-format-config.js";
+import { serialFramingKeys } from "../serial-port-options.js";
 
 /** `{ type: serial, path, baudRate, format, … }`: newline-framed readings from a serial port. */
 export const SerialLineConfigSchema = z
@@ -9,6 +10,7 @@ export const SerialLineConfigSchema = z
     ...lineInputKeys,
     path: nonEmptyString("a device path such as /dev/ttyUSB0"),
     baudRate: positiveInt(),
+    ...serialFramingKeys("none"),
   })
   .superRefine(checkLineInput);
 

@@ -6,6 +6,7 @@ import {
   type OpenSource,
   type SourceHandlers,
 } from "../line-protocol/reopening-line-input.js";
+import type { SerialFraming } from "../serial-port-options.js";
 import type { SerialLineConfig } from "./serial-line-config.js";
 
 /** Newline-framed readings (jsonl or delimited) from a serial port, reopened when the device vanishes. */
@@ -19,13 +20,27 @@ export const createSerialLineInput: InputFactory<SerialLineConfig> = (config, co
       maxLineLength: config.maxLineLength,
       reopenMinMs: config.reopenMinMs,
       reopenMaxMs: config.reopenMaxMs,
-      open: (handlers) => openSerialPort(config.path, config.baudRate, handlers),
+      open: (handlers) =>
+        openSerialPort(
+          config.path,
+          {
+            baudRate: config.baudRate,
+            parity: config.parity,
+            dataBits: config.dataBits,
+            stopBits: config.stopBits,
+          },
+          handlers,
+        ),
     },
     context,
   );
 
-async function openSerialPort(path: string, baudRate: number, handlers: SourceHandlers): Promise<OpenSource> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false });
+async function openSerialPort(
+  path: string,
+  framing: SerialFraming,
+  handlers: SourceHandlers,
+): Promise<OpenSource> {
+  const port = new SerialPort({ path, ...framing, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   let closing = false;
   port.on("data", (chunk: Buffer) => handlers.onData(chunk));
