@@ -49,6 +49,8 @@ function describeInput(input: InputConfig): string {
         `${input.name}: modbus-rtu ${input.path} at ${input.baudRate} baud ${input.dataBits}${input.parity[0]?.toUpperCase()}${input.stopBits}, ` +
         `${input.sensors.length} sensor(s), ${input.sensors.reduce((sum, sensor) => sum + sensor.slots.length, 0)} slot(s), every ${input.pollIntervalMs} ms`
       );
+    case "gpio":
+      return `${input.name}: gpio ${input.chip} via ${input.gpiomon}, ${input.loops.length} loop(s), ${input.beams.length} beam pair(s), debounce ${input.debounceMs} ms`;
   }
 }
 

@@ -214,13 +214,13 @@ describe("loadConfig", () => {
   it("rejects an unknown input type, duplicate names and unreadable sizes", () => {
     const file = write(
       "agent.yaml",
-      VALID_YAML.replace("type: tcp-serial", "type: gpio")
+      VALID_YAML.replace("type: tcp-serial", "type: zigbee")
         .replace("name: cam0", "name: serial-1")
         .replace("maxBytes: 2GB", "maxBytes: lots"),
     );
     expect(errorOf(() => loadConfig(file, { env: {} })).message.split("\n")).toEqual([
       `${file}: buffer.maxBytes: expected a size such as "2GB" or "500MB"`,
-      `${file}: inputs[2].type: type must be one of serial, tcp-serial, camera-http, modbus-rtu`,
+      `${file}: inputs[2].type: type must be one of serial, tcp-serial, camera-http, modbus-rtu, gpio`,
     ]);
     const duplicate = write("dup.yaml", VALID_YAML.replace("name: cam0", "name: serial-1"));
     expect(errorOf(() => loadConfig(duplicate, { env: {} })).message).toBe(

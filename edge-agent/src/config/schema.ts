@@ -2,6 +2,7 @@ import { MAX_EVENTS_PER_ENVELOPE } from "@lotwatch/protocol/envelope.js";
 import { GatewayIdSchema, SiteIdSchema } from "@lotwatch/protocol/events.js";
 import { z } from "zod";
 import { CameraHttpConfigSchema } from "../inputs/camera-http/camera-http-config.js";
+import { GpioConfigSchema } from "../inputs/gpio/gpio-config.js";
 import { ModbusRtuConfigSchema } from "../inputs/modbus-rtu/modbus-rtu-config.js";
 import { SerialLineConfigSchema } from "../inputs/serial-line/serial-line-config.js";
 import { TcpSerialConfigSchema } from "../inputs/tcp-serial/tcp-serial-config.js";
@@ -79,9 +80,15 @@ export const ForwardSectionSchema = z.strictObject({
 
 export const InputConfigSchema = z.discriminatedUnion(
   "type",
-  [SerialLineConfigSchema, TcpSerialConfigSchema, CameraHttpConfigSchema, ModbusRtuConfigSchema],
+  [
+    SerialLineConfigSchema,
+    TcpSerialConfigSchema,
+    CameraHttpConfigSchema,
+    ModbusRtuConfigSchema,
+    GpioConfigSchema,
+  ],
   {
-    error: "type must be one of serial, tcp-serial, camera-http, modbus-rtu",
+    error: "type must be one of serial, tcp-serial, camera-http, modbus-rtu, gpio",
   },
 );
 

@@ -1,5 +1,6 @@
 import type { InputConfig } from "../config/schema.js";
 import { createCameraHttpInput } from "./camera-http/camera-http-input.js";
+import { createGpioInput } from "./gpio/gpio-input.js";
 import type { Input, InputContext, InputFactory } from "./input.js";
 import { createModbusRtuInput } from "./modbus-rtu/modbus-rtu-input.js";
 import { createSerialLineInput } from "./serial-line/serial-line-input.js";
@@ -30,4 +31,5 @@ export const defaultInputFactories: InputFactories = {
   "tcp-serial": createTcpSerialInput,
   "camera-http": createCameraHttpInput,
   "modbus-rtu": createModbusRtuInput,
+  gpio: createGpioInput,
 };
