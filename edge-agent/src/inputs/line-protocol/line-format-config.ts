@@ -40,12 +40,23 @@ export const lineInputKeys = {
   format: z.enum(["jsonl", "delimited"], { error: "expected jsonl or delimited" }),
   delimited: DelimitedConfigSchema.optional(),
   maxLineLength: positiveInt(1_048_576).default(4096),
+  /**
+   * NMEA-style `*HH` suffix (XOR of the bytes after an optional leading `$`): `none` leaves lines
+   * as they are, `optional` checks and strips a suffix when there is one, `required` refuses lines
+   * without a valid one.
+   */
+  checksum: z
+    .enum(["none", "optional", "required"], { error: "expected none, optional or required" })
+    .default("none"),
   /** First reopen delay after the source vanished; doubles up to reopenMaxMs. */
   reopenMinMs: intInRange(10, 600_000).default(500),
   reopenMaxMs: intInRange(10, 3_600_000).default(10_000),
 };
 
-export type LineFormat = { format: "jsonl" } | { format: "delimited"; delimited: DelimitedConfig };
+export type ChecksumMode = "none" | "optional" | "required";
+export type LineFormat = ({ format: "jsonl" } | { format: "delimited"; delimited: DelimitedConfig }) & {
+  checksum?: ChecksumMode;
+};
 
 /** Refinement shared by line inputs: `delimited` goes with `format: delimited`, and only with it. */
 export function checkLineInput(
@@ -72,9 +83,10 @@ export function checkLineInput(
 export function lineFormatOf(input: {
   format: "jsonl" | "delimited";
   delimited?: DelimitedConfig | undefined;
+  checksum: ChecksumMode;
 }): LineFormat {
   if (input.format === "delimited" && input.delimited !== undefined) {
-    return { format: "delimited", delimited: input.delimited };
+    return { format: "delimited", delimited: input.delimited, checksum: input.checksum };
   }
-  return { format: "jsonl" };
+  return { format: "jsonl", checksum: input.checksum };
 }

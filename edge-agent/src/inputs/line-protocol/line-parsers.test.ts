@@ -117,3 +117,32 @@ describe("createLineParser", () => {
     expect(summary(parser(line))).toMatch(reason);
   });
 });
+
+describe("NMEA-style checksums", () => {
+  const line = '{"type":"door.crossing","door":"d1","direction":1}';
+  const sum = [...Buffer.from(line)]
+    .reduce((xor, byte) => xor ^ byte, 0)
+    .toString(16)
+    .toUpperCase()
+    .padStart(2, "0");
+  const optional = createLineParser({ format: "jsonl", checksum: "optional" });
+  const required = createLineParser({ format: "jsonl", checksum: "required" });
+  const reading = { ok: true, reading: { type: "door.crossing", door: "d1", direction: 1 } };
+
+  it("checks and strips a valid *HH suffix, with or without a leading $", () => {
+    expect(optional(Buffer.from(`${line}*${sum}`))).toEqual(reading);
+    expect(required(Buffer.from(`$${line}*${sum.toLowerCase()}`))).toEqual(reading);
+  });
+
+  it("takes a line without a suffix only when the checksum is optional", () => {
+    expect(optional(Buffer.from(line))).toEqual(reading);
+    expect(summary(required(Buffer.from(line)))).toBe("checksum: no *HH checksum at the end of the line");
+  });
+
+  it("refuses a line whose checksum does not match, naming both sums", () => {
+    const wrong = sum === "00" ? "01" : "00";
+    expect(summary(optional(Buffer.from(`${line}*${wrong}`)))).toBe(
+      `checksum: checksum *${wrong.toLowerCase()} does not match the line's *${sum.toLowerCase()}`,
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { type Reading, ReadingSchema } from "@lotwatch/protocol/events.js";
 import { formatIssues } from "@lotwatch/protocol/issues.js";
 import type { DelimitedConfig, DelimitedField, LineFormat } from "./line-format-config.js";
 
-export type ParseFailureReason = "encoding" | "json" | "fields" | "schema";
+export type ParseFailureReason = "encoding" | "json" | "fields" | "schema" | "checksum";
 
 export type ParseResult =
   | { ok: true; reading: Reading }
@@ -32,8 +32,37 @@ export function createLineParser(format: LineFormat): LineParser {
       return { ok: false, reason: "encoding", detail: "not UTF-8 text" };
     }
     if (text.trim() === "") return { ok: "blank" };
-    return parseText(text);
+    const checked = checkChecksum(text, format.checksum ?? "none");
+    if (typeof checked !== "string") return checked;
+    return parseText(checked);
   };
+}
+
+const CHECKSUM_SUFFIX = /\*([0-9A-Fa-f]{2})\s*$/;
+
+/**
+ * NMEA 0183's checksum: the XOR of every byte between the optional leading `$` and the `*`, as two
+ * hex digits. Returns the line without `$` and suffix, or why it was refused.
+ */
+function checkChecksum(text: string, mode: "none" | "optional" | "required"): string | ParseResult {
+  if (mode === "none") return text;
+  const suffix = CHECKSUM_SUFFIX.exec(text);
+  if (suffix === null) {
+    if (mode === "optional") return text;
+    return { ok: false, reason: "checksum", detail: "no *HH checksum at the end of the line" };
+  }
+  const body = text.slice(text.startsWith("$") ? 1 : 0, suffix.index);
+  let sum = 0;
+  for (const byte of Buffer.from(body, "utf8")) sum ^= byte;
+  const expected = Number.parseInt(suffix[1] as string, 16);
+  if (sum !== expected) {
+    return {
+      ok: false,
+      reason: "checksum",
+      detail: `checksum *${hex(expected)} does not match the line's *${hex(sum)}`,
+    };
+  }
+  return body;
 }
 
 function parseJsonl(text: string): ParseResult {

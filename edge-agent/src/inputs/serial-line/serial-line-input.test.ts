@@ -49,6 +49,7 @@ describe("serial line input over a pseudo-terminal", () => {
         stopBits: 1,
         format: "jsonl",
         maxLineLength: 256,
+        checksum: "none",
         reopenMinMs: 50,
         reopenMaxMs: 200,
       },

@@ -40,6 +40,7 @@ describe("tcp-serial input", () => {
         format: "delimited",
         delimited: { separator: ",", fields: ["type", "door", "direction", "count"] },
         maxLineLength: 128,
+        checksum: "none",
         reopenMinMs: 20,
         reopenMaxMs: 100,
       },
