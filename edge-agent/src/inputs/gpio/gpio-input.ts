@@ -20,6 +20,12 @@ interface Detector {
 const STABLE_AFTER_MS = 5000;
 
 /**
+ * Timers decide a debounce or gap period only this long after it ended by the clock, so that
+ * edges still on their way through gpiomon's pipe are taken into account first.
+ */
+const LATENESS_MS = 100;
+
+/**
  * Loops and light-beam pairs on GPIO lines, watched by spawning libgpiod v2's `gpiomon` on the chip
  * (the character device; the removed sysfs interface is never used) and parsing its default
  * output. Each detector is a pure state machine over gpiomon's event timestamps; timers only wake
@@ -78,6 +84,9 @@ export const createGpioInput: InputFactory<GpioConfig> = (config, context): Inpu
   let restartTimer: NodeJS.Timeout | null = null;
   let stableTimer: NodeJS.Timeout | null = null;
   let outageSince: number | null = null;
+  // The state machines need non-decreasing times; an edge older than a tick already applied is
+  // taken as happening at that tick.
+  let lastTick = Number.NEGATIVE_INFINITY;
 
   function deliver(readings: Reading[]): void {
     if (readings.length === 0) return;
@@ -93,11 +102,12 @@ export const createGpioInput: InputFactory<GpioConfig> = (config, context): Inpu
     wakeTimer = null;
     const deadlines = unique.map((detector) => detector.deadline()).filter((t): t is number => t !== null);
     if (deadlines.length === 0 || stopped) return;
-    const delay = Math.max(0, Math.min(...deadlines) + clockOffsetMs - Date.now());
+    const delay = Math.max(0, Math.min(...deadlines) + clockOffsetMs + LATENESS_MS - Date.now());
     wakeTimer = setTimeout(() => {
       wakeTimer = null;
-      const now = Date.now() - clockOffsetMs;
-      deliver(unique.flatMap((detector) => detector.tick(now)));
+      const now = Date.now() - clockOffsetMs - LATENESS_MS;
+      lastTick = Math.max(lastTick, now);
+      deliver(unique.flatMap((detector) => detector.tick(lastTick)));
       schedule();
     }, delay + 1);
   }
@@ -117,7 +127,7 @@ export const createGpioInput: InputFactory<GpioConfig> = (config, context): Inpu
     endOutage();
     const detector = detectors.get(event.offset as number);
     if (detector === undefined) return;
-    deliver(detector.edge(event.offset as number, event.edge === "rising", event.timeMs));
+    deliver(detector.edge(event.offset as number, event.edge === "rising", Math.max(event.timeMs, lastTick)));
     schedule();
   }
 

@@ -46,8 +46,9 @@ describe("modbus-rtu input over a pty pair, with lotwatch-sim modbus-slave on th
       type: "modbus-rtu",
       path: pty.devicePath,
       baudRate: 19200,
-      pollIntervalMs: 40,
-      timeoutMs: 80,
+      pollIntervalMs: 50,
+      // Generous for a loaded CI machine: a late answer would be a timeout and spoil the counts.
+      timeoutMs: 300,
       offlineAfter: 2,
       reopenMinMs: 50,
       reopenMaxMs: 200,
