@@ -1,28 +1,11 @@
-import { constants, openSync } from "node:fs";
-import { ReadStream } from "node:tty";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDeviceWriter } from "../pty/device-writer.js";
 import { createPtyPair, type PtyPair } from "../pty/pty-pair.js";
+import { askRtu as ask } from "../test-support/rtu-ask.js";
 import { silentLogger } from "../test-support/silent-logger.js";
 import { createTempDir, type TempDir } from "../test-support/temp-dir.js";
 import { createBayBus } from "./bay-bus.js";
 import { createModbusSlave, type ModbusSlave } from "./modbus-slave.js";
 import { crcMatches, withCrc } from "./rtu-frames.js";
-
-/** The agent's side: sends a request on the device end and collects what comes back for a while. */
-async function ask(devicePath: string, frame: Buffer, waitMs = 150): Promise<Buffer> {
-  const stream = new ReadStream(
-    openSync(devicePath, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK),
-  );
-  const chunks: Buffer[] = [];
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const writer = await openDeviceWriter(devicePath);
-  await writer.write(frame);
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
-  await writer.close();
-  stream.destroy();
-  return Buffer.concat(chunks);
-}
 
 describe("modbus slave over a pty pair", () => {
   let dir: TempDir | undefined;
