@@ -1,10 +1,10 @@
 import type { Reading } from "@lotwatch/protocol/events.js";
 import { createBackoff } from "../../common/backoff.js";
-import type { Input, InputFactory, PollResult } from "../input.js";
+import type { Input, InputFactory } from "../input.js";
 import { createRateLimitedLog } from "../rate-limited-log.js";
 import type { ModbusRtuConfig } from "./modbus-rtu-config.js";
 import type { ReadRequest } from "./rtu-frame.js";
-import { openRtuTransport, type RtuTransport, type TransactionResult } from "./rtu-transport.js";
+import { openRtuTransport, type RtuTransport } from "./rtu-transport.js";
 import { createSlotTracker, type SlotChange } from "./slot-tracker.js";
 
 interface Sensor {
@@ -59,7 +59,7 @@ export const createModbusRtuInput: InputFactory<ModbusRtuConfig> = (config, cont
 
   async function pollSensor(sensor: Sensor, port: RtuTransport): Promise<void> {
     const result = await port.read(sensor.request, config.timeoutMs);
-    context.observer.sensorPolled(sensor.name, pollResultOf(result));
+    context.observer.sensorPolled(sensor.name, result.kind);
     if (result.kind === "crc" || result.kind === "frame") context.observer.malformed(result.kind);
     if (result.kind === "exception" || result.kind === "frame") {
       warn(
@@ -168,7 +168,3 @@ export const createModbusRtuInput: InputFactory<ModbusRtuConfig> = (config, cont
     },
   };
 };
-
-function pollResultOf(result: TransactionResult): PollResult {
-  return result.kind;
-}
