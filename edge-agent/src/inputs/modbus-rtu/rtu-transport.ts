@@ -14,6 +14,21 @@ export interface RtuTransport {
 const MAX_ANSWER = 256;
 
 /**
+ * After a failed transaction the line is left quiet this long before the next request, so a late
+ * answer to the failed one is dropped rather than taken for the next unit's (which would make it
+ * fail too).
+ */
+const SETTLE_AFTER_FAILURE_MS = 30;
+
+/**
+ * The silent interval between frames: 3.5 character times, fixed at 1.75 ms above 19200 baud
+ * (Modbus over serial line V1.02, 2.5.1.1). A character is 11 bits on the wire.
+ */
+function interFrameMs(baudRate: number): number {
+  return baudRate > 19_200 ? 1.75 : (3.5 * 11 * 1000) / baudRate;
+}
+
+/**
  * Opens a serial port as a Modbus RTU master. Bytes that arrive outside a transaction (a late
  * answer to a timed-out request, line noise) are dropped before the next request goes out.
  * `onClose` fires once when the port goes away by itself (adapter unplugged).
@@ -29,6 +44,8 @@ export async function openRtuTransport(
   let wake: (() => void) | null = null;
   let closing = false;
   let lastError: Error | undefined;
+  let quietUntil = 0;
+  const gapMs = interFrameMs(framing.baudRate);
   port.on("data", (chunk: Buffer) => {
     if (wake === null) return;
     received = Buffer.concat([received, chunk]).subarray(0, MAX_ANSWER);
@@ -44,12 +61,17 @@ export async function openRtuTransport(
   });
 
   return {
-    read(request, timeoutMs) {
+    async read(request, timeoutMs) {
+      const wait = quietUntil - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       received = Buffer.alloc(0);
       return new Promise((resolve) => {
         const finish = (result: TransactionResult) => {
           clearTimeout(timer);
           wake = null;
+          quietUntil =
+            Date.now() +
+            (result.kind === "ok" || result.kind === "exception" ? gapMs : SETTLE_AFTER_FAILURE_MS);
           resolve(result);
         };
         const timer = setTimeout(() => finish({ kind: "timeout" }), timeoutMs);
