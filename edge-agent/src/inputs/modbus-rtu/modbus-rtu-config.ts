@@ -18,6 +18,8 @@ export const ModbusSensorSchema = z.strictObject({
   name: name("a sensor name").optional(),
   table: z.enum(TABLE_NAMES, { error: `expected one of ${TABLE_NAMES.join(", ")}` }).optional(),
   address: intInRange(0, 65_535).default(0),
+  /** This unit's answer time, when it differs from the bus's `timeoutMs` (a slow sensor, a repeater). */
+  timeoutMs: intInRange(5, 60_000).optional(),
   slots: z.array(name("a slot id"), { error: "expected a list of slot ids" }).min(1).max(125),
 });
 

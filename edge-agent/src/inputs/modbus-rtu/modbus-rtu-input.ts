@@ -11,6 +11,7 @@ interface Sensor {
   name: string;
   request: ReadRequest;
   slots: string[];
+  timeoutMs: number;
 }
 
 /**
@@ -32,6 +33,7 @@ export const createModbusRtuInput: InputFactory<ModbusRtuConfig> = (config, cont
       count: sensor.slots.length,
     },
     slots: sensor.slots,
+    timeoutMs: sensor.timeoutMs ?? config.timeoutMs,
   }));
   const tracker = createSlotTracker({ offlineAfter: config.offlineAfter });
   const backoff = createBackoff({ initialMs: config.reopenMinMs, maxMs: config.reopenMaxMs });
@@ -58,7 +60,7 @@ export const createModbusRtuInput: InputFactory<ModbusRtuConfig> = (config, cont
     });
 
   async function pollSensor(sensor: Sensor, port: RtuTransport): Promise<void> {
-    const result = await port.read(sensor.request, config.timeoutMs);
+    const result = await port.read(sensor.request, sensor.timeoutMs);
     context.observer.sensorPolled(sensor.name, result.kind);
     if (result.kind === "crc" || result.kind === "frame") context.observer.malformed(result.kind);
     if (result.kind === "exception" || result.kind === "frame") {
