@@ -1,6 +1,6 @@
 import { NAME_PATTERN } from "@lotwatch/protocol/ids.js";
 import { z } from "zod";
-import { byteSizeAtLeast } from "../../config/fields.js";
+import { byteSizeAtLeast, intInRange } from "../../config/fields.js";
 
 /** `{ type: camera-http, lane, token, … }`: a camera that POSTs its reads to the agent. */
 export const CameraHttpConfigSchema = z.strictObject({
@@ -19,7 +19,7 @@ export const CameraHttpConfigSchema = z.strictObject({
   /** Entry or exit camera: the type of reads that carry none (a Plate Recognizer webhook never does). */
   direction: z.enum(["in", "out"], { error: "expected in or out" }).optional(),
   maxBodyBytes: byteSizeAtLeast(1024, "1KB").default(64 * 1024),
-  maxReadsPerRequest: z.number({ error: "expected an integer" }).int().min(1).max(1000).default(100),
+  maxReadsPerRequest: intInRange(1, 1000).default(100),
 });
 
 export type CameraHttpConfig = z.infer<typeof CameraHttpConfigSchema> & { name: string };

@@ -1,6 +1,6 @@
 import { NAME_PATTERN } from "@lotwatch/protocol/ids.js";
 import { z } from "zod";
-import { intInRange, nonEmptyString } from "../../config/fields.js";
+import { booleanFlag, intInRange, nonEmptyString } from "../../config/fields.js";
 
 const door = z
   .string({ error: "expected a door id" })
@@ -14,7 +14,7 @@ export const LoopSchema = z.strictObject({
   door,
   direction: direction.default(1),
   /** The line reads low while a vehicle is present (open-collector detector outputs usually do). */
-  activeLow: z.boolean({ error: "expected true or false" }).default(false),
+  activeLow: booleanFlag.default(false),
 });
 
 /** Two light beams across a doorway: A then B is a crossing of `door` in direction 1, B then A is -1. */
@@ -23,7 +23,7 @@ export const BeamPairSchema = z.strictObject({
   b: offset,
   door,
   /** The beam's receiver reads low while the beam is broken. */
-  activeLow: z.boolean({ error: "expected true or false" }).default(false),
+  activeLow: booleanFlag.default(false),
   /** After a pass that broke only one beam, how long to wait for the other (beams far apart). */
   gapMs: intInRange(0, 60_000).default(500),
   /** A longer pass (someone lingering in the beams) counts nothing. */
