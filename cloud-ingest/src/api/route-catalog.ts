@@ -1,4 +1,5 @@
 import type { RouteSpec } from "./openapi/route-spec.js";
+import { forecastRoute } from "./routes/forecast.schema.js";
 import { gapsRoute } from "./routes/gaps.schema.js";
 import { gatewaysRoute } from "./routes/gateways.schema.js";
 import { healthRoute, readyRoute } from "./routes/health.schema.js";
@@ -17,6 +18,7 @@ export const ROUTE_CATALOG: readonly RouteSpec[] = [
   spacesRoute,
   spaceCountRoute,
   spaceHistoryRoute,
+  forecastRoute,
   slotsRoute,
   streamRoute,
   sessionsRoute,

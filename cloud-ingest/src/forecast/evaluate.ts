@@ -1,5 +1,10 @@
 import { simulateMallSeries } from "./mall-simulation.js";
-import { SeasonalModel, type SeasonalModelOptions, WEEK_MS } from "./seasonal-model.js";
+import {
+  DEFAULT_INTERVAL_LEVEL,
+  SeasonalModel,
+  type SeasonalModelOptions,
+  WEEK_MS,
+} from "./seasonal-model.js";
 
 export interface EvaluationOptions {
   seed: number;
@@ -91,8 +96,7 @@ export function evaluateForecast(options: EvaluationOptions): EvaluationResult {
     naiveMae,
     ratio: modelMae / naiveMae,
     coverage: inside / points,
-    intervalLevel: options.model?.intervalLevel ?? 0.8,
+    intervalLevel: options.model?.intervalLevel ?? DEFAULT_INTERVAL_LEVEL,
     meanCount: sum / points,
   };
 }
-

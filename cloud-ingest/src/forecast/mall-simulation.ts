@@ -88,7 +88,8 @@ export function simulateMallMinutes(options: MallOptions): Int32Array {
 
 /** The count at each grid time `start + k·stepMs`, k = 0 … days·day/step − 1. */
 export function simulateMallSeries(options: MallOptions, stepMs: number): number[] {
-  if (stepMs % MINUTE !== 0 || DAY_MS % stepMs !== 0) throw new RangeError("step must be whole minutes dividing a day");
+  if (stepMs % MINUTE !== 0 || DAY_MS % stepMs !== 0)
+    throw new RangeError("step must be whole minutes dividing a day");
   const minutes = simulateMallMinutes(options);
   const every = stepMs / MINUTE;
   const series: number[] = [];

@@ -16,6 +16,7 @@
 
 export const DAY_MS = 86_400_000;
 export const WEEK_MS = 7 * DAY_MS;
+export const DEFAULT_INTERVAL_LEVEL = 0.8;
 
 export interface SeasonalModelOptions {
   /** Grid step in ms; must divide a day. */
@@ -50,7 +51,7 @@ export interface ModelState {
   observations: number;
   firstAt: number | null;
   lastAt: number | null;
-  /** `weekly` once some slot of the week has data, `daily` with less than a day, `none` empty. */
+  /** What the profile rests on: a week of history or more, a day or more, less (the mean only). */
   seasonality: "weekly" | "daily" | "none";
 }
 
@@ -79,6 +80,9 @@ class Ring {
     return this.values[(this.next - age + this.capacity) % this.capacity];
   }
 }
+
+/** The day's scale stays within 1/4 … 4 times the profile: beyond it the profile is not the pattern. */
+const MAX_SCALE = 4;
 
 /** Smallest error samples before a horizon bucket is used on its own. */
 const MIN_ERRORS = 20;
@@ -119,11 +123,14 @@ export class SeasonalModel {
     this.weekDecay = options.weekDecay ?? 0.8;
     this.dayDecay = this.weekDecay ** (1 / 7);
     const halfWidth = Math.floor((options.smoothingMs ?? 45 * 60_000) / stepMs);
-    this.kernel = Array.from({ length: 2 * halfWidth + 1 }, (_, i) => halfWidth + 1 - Math.abs(i - halfWidth));
+    this.kernel = Array.from(
+      { length: 2 * halfWidth + 1 },
+      (_, i) => halfWidth + 1 - Math.abs(i - halfWidth),
+    );
     this.alpha = options.alpha ?? 0.5;
     this.phi = 0.5 ** (stepMs / (options.levelHalfLifeMs ?? 4 * 3_600_000));
     this.psi = 0.5 ** (stepMs / (options.scaleHalfLifeMs ?? 6 * 3_600_000));
-    this.tail = (1 - (options.intervalLevel ?? 0.8)) / 2;
+    this.tail = (1 - (options.intervalLevel ?? DEFAULT_INTERVAL_LEVEL)) / 2;
     this.week = Array.from({ length: this.weekSlots }, () => new DecayingMean());
     this.day = Array.from({ length: this.daySlots }, () => new DecayingMean());
     // Horizons whose errors are recorded: 1, 2, 4, … steps up to a week.
@@ -135,7 +142,8 @@ export class SeasonalModel {
   }
 
   state(): ModelState {
-    const seasonality = this.observations === 0 ? "none" : this.observations < this.daySlots ? "daily" : "weekly";
+    const seasonality =
+      this.observations >= this.weekSlots ? "weekly" : this.observations >= this.daySlots ? "daily" : "none";
     return { observations: this.observations, firstAt: this.firstAt, lastAt: this.lastAt, seasonality };
   }
 
@@ -192,7 +200,10 @@ export class SeasonalModel {
   private scale(steps: number): number {
     const prior = (this.all.weight > 0 ? this.all.sum / this.all.weight : 0) * (3_600_000 / this.stepMs);
     if (prior + this.scaleExpected <= 0) return 1;
-    const now = (this.scaleObserved + prior) / (this.scaleExpected + prior);
+    const now = Math.min(
+      MAX_SCALE,
+      Math.max(1 / MAX_SCALE, (this.scaleObserved + prior) / (this.scaleExpected + prior)),
+    );
     return 1 + (now - 1) * this.psi ** steps;
   }
 
