@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { ApiKeyVerifier } from "../api-keys/key-verifier.js";
+import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { createForecaster, type Forecaster } from "../forecast/forecaster.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
 import type { Store } from "../store/store.js";
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/v1/gateways", createGatewayRoutes({ store }));
   app.route("/v1/gateways/:gateway/gaps", createGapRoutes({ store }));
   app.route("/v1/rejected", createRejectedRoutes({ store }));
+  app.route("/", createDashboardRoutes());
   app.route("/", createOpenApiRoutes({ document: () => buildOpenApiDocument(mountedRoutes(app), INFO) }));
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(createErrorHandler(logger));

@@ -1,4 +1,5 @@
 import type { RouteSpec } from "./openapi/route-spec.js";
+import { dashboardFileRoute, dashboardRoute } from "./routes/dashboard.schema.js";
 import { forecastRoute } from "./routes/forecast.schema.js";
 import { gapsRoute } from "./routes/gaps.schema.js";
 import { gatewaysRoute } from "./routes/gateways.schema.js";
@@ -29,4 +30,6 @@ export const ROUTE_CATALOG: readonly RouteSpec[] = [
   readyRoute,
   metricsRoute,
   openApiRoute,
+  dashboardRoute,
+  dashboardFileRoute,
 ];
