@@ -24,12 +24,14 @@ describe("createForecaster", () => {
     expect(first.model).toMatchObject({ observations: 13, firstAt: T0 - 3 * HOUR, lastAt: T0, builtAt: T0 });
     expect(first.points.map((p) => p.t)).toEqual(Array.from({ length: 8 }, (_, i) => T0 + (i + 1) * STEP));
     expect(first.points[0]?.count).toBeCloseTo(50, 0);
-    expect(source.asked().length).toBe(28 * 96 + 1);
+    // 28 days of steps, and the count now.
+    expect(source.asked().length).toBe(28 * 96 + 1 + 1);
 
     source.reads.length = 0;
     now = T0 + 20 * 60_000;
     const second = await forecaster.forecast({ site: "s", space: "a", stepMs: STEP, horizonMs: 2 * HOUR });
-    expect(source.asked()).toEqual([T0 + STEP]);
+    expect(source.reads).toEqual(expect.arrayContaining([[T0 + STEP], [now]]));
+    expect(source.reads).toHaveLength(2);
     expect(second.model).toMatchObject({ observations: 14, builtAt: T0 });
     expect(second.points[0]?.t).toBe(T0 + 2 * STEP);
   });
@@ -42,8 +44,16 @@ describe("createForecaster", () => {
     now = T0 + HOUR;
     source.reads.length = 0;
     const later = await forecaster.forecast({ site: "s", space: "a", stepMs: STEP, horizonMs: HOUR });
-    expect(source.asked().length).toBe(28 * 96 + 1);
+    expect(source.asked().length).toBe(28 * 96 + 1 + 1);
     expect(later.model.builtAt).toBe(T0 + HOUR);
+  });
+
+  it("starts from the count now, even before a grid step holds it", async () => {
+    const source = recordingHistory(T0 + 5 * 60_000);
+    const forecaster = createForecaster({ history: source.history, now: () => T0 + 10 * 60_000 });
+    const answer = await forecaster.forecast({ site: "s", space: "a", stepMs: STEP, horizonMs: HOUR });
+    expect(answer.model.observations).toBe(0);
+    expect(answer.points.map((p) => p.count)).toEqual([50, 50, 50, 50]);
   });
 
   it("lets concurrent requests for one space share one training", async () => {
@@ -52,6 +62,6 @@ describe("createForecaster", () => {
     const request = { site: "s", space: "a", stepMs: STEP, horizonMs: HOUR };
     const answers = await Promise.all([forecaster.forecast(request), forecaster.forecast(request)]);
     expect(answers[0]?.points).toEqual(answers[1]?.points);
-    expect(source.asked().length).toBe(28 * 96 + 1);
+    expect(source.asked().length).toBe(28 * 96 + 1 + 2);
   });
 });

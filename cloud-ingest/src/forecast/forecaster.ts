@@ -118,7 +118,10 @@ export function createForecaster(options: ForecasterOptions): Forecaster {
         pending = update(key, request, at).finally(() => updating.delete(key));
         updating.set(key, pending);
       }
-      const entry = await pending;
+      const [entry, latest] = await Promise.all([
+        pending,
+        options.history(request.site, request.space, [at]),
+      ]);
       entries.delete(key);
       entries.set(key, entry);
       if (entries.size > maxModels) entries.delete(entries.keys().next().value ?? key);
@@ -127,7 +130,7 @@ export function createForecaster(options: ForecasterOptions): Forecaster {
       for (let t = start; t <= at + request.horizonMs; t += request.stepMs) times.push(t);
       return {
         at,
-        points: entry.model.forecast(times),
+        points: entry.model.forecast(times, { t: at, count: latest[0] ?? 0 }),
         model: { ...entry.model.state(), builtAt: entry.builtAt },
       };
     },

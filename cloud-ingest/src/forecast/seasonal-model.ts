@@ -175,13 +175,27 @@ export class SeasonalModel {
     this.lastAt = t;
   }
 
-  /** Expected counts with intervals at each of `times` (after the last observation). */
-  forecast(times: readonly number[]): ForecastPoint[] {
-    const origin = this.lastAt ?? times[0] ?? 0;
+  /**
+   * Expected counts with intervals at each of `times` (after the last observation). `latest`, a
+   * count between grid times (now), moves the level as an observation would, without being
+   * learnt; a model with no history yet predicts it unchanged.
+   */
+  forecast(times: readonly number[], latest?: { t: number; count: number }): ForecastPoint[] {
+    let origin = this.lastAt ?? times[0] ?? 0;
+    let level = this.level;
+    if (latest !== undefined && (this.lastAt === null || latest.t > this.lastAt)) {
+      if (this.observations === 0) {
+        return times.map((t) => ({ t, count: latest.count, low: latest.count, high: latest.count }));
+      }
+      const decayed = level * this.phi ** ((latest.t - origin) / this.stepMs);
+      level = decayed + this.alpha * (latest.count - this.profile(latest.t) * this.scale(0) - decayed);
+      origin = latest.t;
+    }
     const quantiles = new Map<number, [number, number]>();
     return times.map((t) => {
-      const steps = Math.max(1, Math.round((t - origin) / this.stepMs));
-      const count = Math.max(0, this.profile(t) * this.scale(steps) + this.level * this.phi ** steps);
+      const ahead = (t - origin) / this.stepMs;
+      const steps = Math.max(1, Math.round(ahead));
+      const count = Math.max(0, this.profile(t) * this.scale(steps) + level * this.phi ** Math.max(0, ahead));
       const bucket = this.bucketOf(steps);
       let band = quantiles.get(bucket);
       if (band === undefined) {
@@ -194,10 +208,12 @@ export class SeasonalModel {
   }
 
   /**
-   * Observed ÷ expected lately, faded towards 1 over `steps` ahead. Both sums start with an hour
+   * Observed ÷ expected lately, faded towards 1 over `steps` ahead (1 with under a day of history). Both sums start with an hour
    * of the overall mean, so a few counts at night (profile near 0) cannot make it explode.
    */
   private scale(steps: number): number {
+    // Under a day there is no profile to scale, only the mean.
+    if (this.observations < this.daySlots) return 1;
     const prior = (this.all.weight > 0 ? this.all.sum / this.all.weight : 0) * (3_600_000 / this.stepMs);
     if (prior + this.scaleExpected <= 0) return 1;
     const now = Math.min(
@@ -207,14 +223,16 @@ export class SeasonalModel {
     return 1 + (now - 1) * this.psi ** steps;
   }
 
-  /** The seasonal profile at `t`: smoothed weekly mean, else daily mean, else overall mean. */
+  /** The seasonal profile at `t`: smoothed weekly mean, else daily mean, else overall mean (all under a day). */
   profile(t: number): number {
+    const mean = this.all.weight > 0 ? this.all.sum / this.all.weight : 0;
+    // Under a day, a slot's own past would disagree with the mean its unseen neighbours get.
+    if (this.observations < this.daySlots) return mean;
     const slot = this.weekSlot(t);
     const weekly = this.smoothed(this.week, slot);
     if (weekly !== null) return weekly;
     const daily = this.smoothed(this.day, slot % this.daySlots);
-    if (daily !== null) return daily;
-    return this.all.weight > 0 ? this.all.sum / this.all.weight : 0;
+    return daily ?? mean;
   }
 
   private smoothed(means: DecayingMean[], slot: number): number | null {

@@ -42,8 +42,13 @@ describe("GET /v1/sites/{site}/forecast", () => {
     expect(points).toHaveLength(8);
     expect(points[0]?.t).toBe(at(3 * 60 * MIN + 15 * MIN));
     expect(points.at(-1)?.t).toBe(at(5 * 60 * MIN));
-    // A lot that has held 12 cars for an hour, with under a day of history: it stays about there.
-    for (const point of points) expect(Math.abs(point.count - 12)).toBeLessThan(1.5);
+    // Under a day of history (0 → 12 cars in two hours, then 12 for an hour): no pattern to follow,
+    // so it starts at the count now and drifts slowly towards the history's mean.
+    expect(Math.abs((points[0]?.count ?? 0) - 12)).toBeLessThan(1);
+    for (const [i, point] of points.entries()) {
+      expect(point.count).toBeGreaterThan(8);
+      expect(point.count).toBeLessThanOrEqual(points[i - 1]?.count ?? Number.POSITIVE_INFINITY);
+    }
     expect(body.model).toMatchObject({
       seasonality: "none",
       trainedFrom: at(0),
