@@ -11,7 +11,8 @@
  * - Level: the residual left (observed − scaled profile) smoothed with `alpha`; a forecast adds
  *   it, decaying with `levelHalfLifeMs`, since a fuller lot now says more about the next hour than
  *   about tomorrow.
- * - Intervals: quantiles of the model's own past errors at a few horizons (1, 2, 4, … steps).
+ * - Intervals: quantiles of the model's own past errors at a few horizons (1, 2, 4, … steps),
+ *   widened where needed to hold the expected count.
  */
 
 export const DAY_MS = 86_400_000;
@@ -202,8 +203,14 @@ export class SeasonalModel {
         band = this.errorQuantiles(bucket);
         quantiles.set(bucket, band);
       }
+      // The interval always holds the expected count, even when past errors leaned one way.
       const [lowError, highError] = band;
-      return { t, count, low: Math.max(0, count + lowError), high: Math.max(0, count + highError) };
+      return {
+        t,
+        count,
+        low: Math.max(0, count + Math.min(0, lowError)),
+        high: count + Math.max(0, highError),
+      };
     });
   }
 

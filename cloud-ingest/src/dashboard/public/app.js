@@ -14,8 +14,9 @@ const RANGES = {
 const CHARTS_EVERY_MS = 60_000;
 const GATEWAYS_EVERY_MS = 5_000;
 const SESSIONS_EVERY_MS = 15_000;
-/** After a count change, sessions are read again at most this often. */
+/** After a count change, sessions and that space's chart are read again at most this often. */
 const SESSIONS_AFTER_CHANGE_MS = 2_000;
+const CHART_AFTER_CHANGE_MS = 5_000;
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(window.location.search);
@@ -113,12 +114,15 @@ function depthOf(view, views) {
 }
 
 function renderSpaces(snapshot) {
-  for (const entry of state.spaces.values()) entry.chart.destroy();
+  for (const entry of state.spaces.values()) {
+    clearTimeout(entry.chartTimer);
+    entry.chart.destroy();
+  }
   state.spaces.clear();
   const byId = new Map(snapshot.spaces.map((view) => [view.id, view]));
   const cards = snapshot.spaces.map((view) => {
     const card = buildCard(view, depthOf(view, byId));
-    const entry = { card, view, chart: null };
+    const entry = { card, view, chart: null, chartTimer: null };
     state.spaces.set(view.id, entry);
     return card;
   });
@@ -167,6 +171,14 @@ async function refreshCharts() {
   }
 }
 
+/** The forecast starts from the count now, so a changed count soon gets a new one. */
+function chartSoon(id, entry) {
+  entry.chartTimer ??= setTimeout(() => {
+    entry.chartTimer = null;
+    refreshChart(id, entry).catch(showError);
+  }, CHART_AFTER_CHANGE_MS);
+}
+
 let sessionsTimer = null;
 async function refreshSessions() {
   clearTimeout(sessionsTimer);
@@ -209,6 +221,7 @@ function connect() {
       if (!entry) return;
       paintCard(entry, change);
       entry.chart.live(Date.parse(change.at), change.count);
+      chartSoon(change.space, entry);
       entry.card.classList.remove("pulse");
       void entry.card.offsetWidth; // restart the animation
       entry.card.classList.add("pulse");

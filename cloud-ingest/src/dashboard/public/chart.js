@@ -31,6 +31,16 @@ function capacityLine(capacity) {
   };
 }
 
+const hourMinute = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const weekdayHour = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit" });
+
+/** Tick labels: 14:30 within a day, Tue 14 beyond it. */
+function timeTicks(u, splits) {
+  const span = u.scales.x.max - u.scales.x.min;
+  const format = span > 36 * 3600 ? weekdayHour : hourMinute;
+  return splits.map((s) => format.format(new Date(s * 1000)));
+}
+
 function options(width, capacity) {
   const axis = { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { show: false } };
   return {
@@ -49,7 +59,7 @@ function options(width, capacity) {
       },
     },
     axes: [
-      { ...axis, size: 28, font: "11px system-ui, sans-serif" },
+      { ...axis, size: 28, font: "11px system-ui, sans-serif", values: timeTicks, space: 60 },
       { ...axis, size: 38, font: "11px system-ui, sans-serif" },
     ],
     series: [
