@@ -7,8 +7,8 @@ interface ForecastEvalFlags {
   seed: number;
   runs: number;
   weeks: number;
-  step: number;
-  horizon: number;
+  step?: number;
+  horizon?: number;
   json?: boolean;
 }
 
@@ -58,8 +58,8 @@ export async function runForecastEvalCommand(
     .option("--seed <n>", "seed of the first simulated mall", wholeNumber("--seed", 0, 2 ** 31), 1)
     .option("--runs <n>", "malls to simulate, seeds seed, seed+1, …", wholeNumber("--runs", 1, 50), 3)
     .option("--weeks <n>", "weeks of history before the forecast week", wholeNumber("--weeks", 1, 8), 2)
-    .option("--step <duration>", "grid step", duration("--step"), 15 * 60_000)
-    .option("--horizon <duration>", "how far ahead each forecast goes", duration("--horizon"), 6 * 3_600_000)
+    .option("--step <duration>", "grid step, e.g. 5m or PT15M (default: 15m)", duration("--step"))
+    .option("--horizon <duration>", "how far ahead each forecast goes (default: 6h)", duration("--horizon"))
     .option("--json", "print the results as JSON lines")
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .exitOverride()
@@ -70,7 +70,8 @@ export async function runForecastEvalCommand(
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
-  const flags = program.opts<ForecastEvalFlags>();
+  const parsed = program.opts<ForecastEvalFlags>();
+  const flags = { ...parsed, step: parsed.step ?? 15 * 60_000, horizon: parsed.horizon ?? 6 * 3_600_000 };
   if (flags.step < 60_000 || 86_400_000 % flags.step !== 0) {
     output.stderr(
       "lotwatch-ingest forecast-eval: --step must be whole minutes dividing a day (5m, 15m, 1h…)\n",
