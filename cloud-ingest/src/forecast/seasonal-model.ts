@@ -197,14 +197,27 @@ export class SeasonalModel {
       const ahead = (t - origin) / this.stepMs;
       const steps = Math.max(1, Math.round(ahead));
       const count = Math.max(0, this.profile(t) * this.scale(steps) + level * this.phi ** Math.max(0, ahead));
-      const bucket = this.bucketOf(steps);
-      let band = quantiles.get(bucket);
-      if (band === undefined) {
-        band = this.errorQuantiles(bucket);
-        quantiles.set(bucket, band);
-      }
+      const bandOf = (bucket: number) => {
+        let band = quantiles.get(bucket);
+        if (band === undefined) {
+          band = this.errorQuantiles(bucket);
+          quantiles.set(bucket, band);
+        }
+        return band;
+      };
+      // Between two recorded horizons the band is interpolated on log(steps), so it widens smoothly.
+      const upper = this.bucketOf(steps);
+      const lower = this.bucketOf(Math.min(steps, 2 ** Math.floor(Math.log2(steps))));
+      const [upperLow, upperHigh] = bandOf(upper);
+      const [lowerLow, lowerHigh] = bandOf(lower);
+      const span = Math.log2(this.buckets[upper] ?? 1) - Math.log2(this.buckets[lower] ?? 1);
+      const w =
+        span > 0
+          ? Math.min(1, Math.max(0, (Math.log2(steps) - Math.log2(this.buckets[lower] ?? 1)) / span))
+          : 1;
+      const lowError = lowerLow + w * (upperLow - lowerLow);
+      const highError = lowerHigh + w * (upperHigh - lowerHigh);
       // The interval always holds the expected count, even when past errors leaned one way.
-      const [lowError, highError] = band;
       return {
         t,
         count,
