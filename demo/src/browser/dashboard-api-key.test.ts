@@ -68,5 +68,5 @@ describe("dashboard with API keys on", () => {
     await page.locator("#key-form button").click();
     await page.locator('[data-space="lot"] .count').waitFor({ timeout: 15_000 });
     await page.close();
-  });
+  }, 90_000);
 });

@@ -100,7 +100,7 @@ describe("dashboard in headless Chromium, on the running demo", () => {
     await page.screenshot({ path: join(REPORTS, "dashboard.png"), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 90_000);
 
   it("is readable on a phone: one column, no sideways scrolling", async () => {
     const page = await chromium.context.newPage();
@@ -121,5 +121,5 @@ describe("dashboard in headless Chromium, on the running demo", () => {
     expect(layout.widest).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(REPORTS, "dashboard-phone.png"), fullPage: true });
     await page.close();
-  });
+  }, 60_000);
 });
