@@ -66,6 +66,20 @@ class DecayingMean {
   }
 }
 
+/** Decaying means of many slots in two flat arrays (a week at 1 minute is 10,080 slots). */
+class SlotMeans {
+  readonly sums: Float64Array;
+  readonly weights: Float64Array;
+  constructor(readonly length: number) {
+    this.sums = new Float64Array(length);
+    this.weights = new Float64Array(length);
+  }
+  add(slot: number, value: number, decay: number): void {
+    this.sums[slot] = (this.sums[slot] ?? 0) * decay + value;
+    this.weights[slot] = (this.weights[slot] ?? 0) * decay + 1;
+  }
+}
+
 /** The last `capacity` values pushed; `back(1)` is the newest. */
 class Ring {
   readonly values: number[] = [];
@@ -98,8 +112,8 @@ export class SeasonalModel {
   private readonly alpha: number;
   private readonly phi: number;
   private readonly tail: number;
-  private readonly week: DecayingMean[];
-  private readonly day: DecayingMean[];
+  private readonly week: SlotMeans;
+  private readonly day: SlotMeans;
   private readonly all = new DecayingMean();
   private level = 0;
   private readonly psi: number;
@@ -132,8 +146,8 @@ export class SeasonalModel {
     this.phi = 0.5 ** (stepMs / (options.levelHalfLifeMs ?? 4 * 3_600_000));
     this.psi = 0.5 ** (stepMs / (options.scaleHalfLifeMs ?? 6 * 3_600_000));
     this.tail = (1 - (options.intervalLevel ?? DEFAULT_INTERVAL_LEVEL)) / 2;
-    this.week = Array.from({ length: this.weekSlots }, () => new DecayingMean());
-    this.day = Array.from({ length: this.daySlots }, () => new DecayingMean());
+    this.week = new SlotMeans(this.weekSlots);
+    this.day = new SlotMeans(this.daySlots);
     // Horizons whose errors are recorded: 1, 2, 4, … steps up to a week.
     this.buckets = [];
     for (let h = 1; h <= this.weekSlots; h *= 2) this.buckets.push(h);
@@ -168,8 +182,8 @@ export class SeasonalModel {
     this.level = decayed + this.alpha * (count - expected - decayed);
     this.recentLevels.push(this.level);
     const slot = this.weekSlot(t);
-    this.week[slot]?.add(count, this.weekDecay);
-    this.day[slot % this.daySlots]?.add(count, this.dayDecay);
+    this.week.add(slot, count, this.weekDecay);
+    this.day.add(slot % this.daySlots, count, this.dayDecay);
     this.all.add(count, 0.999);
     this.observations++;
     this.firstAt ??= t;
@@ -255,20 +269,21 @@ export class SeasonalModel {
     return daily ?? mean;
   }
 
-  private smoothed(means: DecayingMean[], slot: number): number | null {
+  private smoothed(means: SlotMeans, slot: number): number | null {
+    // Only a slot seen itself counts as seen: neighbours alone would smear one day into another.
+    if (!((means.weights[slot] ?? 0) > 0)) return null;
     const half = (this.kernel.length - 1) / 2;
     let sum = 0;
     let weight = 0;
     for (let i = 0; i < this.kernel.length; i++) {
-      const mean = means[(slot + i - half + means.length) % means.length];
+      const at = (slot + i - half + means.length) % means.length;
+      const w = means.weights[at] ?? 0;
+      if (w === 0) continue;
       const k = this.kernel[i] ?? 0;
-      if (mean === undefined || mean.weight === 0) continue;
-      sum += (k * mean.sum) / mean.weight;
+      sum += (k * (means.sums[at] ?? 0)) / w;
       weight += k;
     }
-    // Only a slot seen itself counts as seen: neighbours alone would smear one day into another.
-    const own = means[slot];
-    return own !== undefined && own.weight > 0 && weight > 0 ? sum / weight : null;
+    return sum / weight;
   }
 
   private weekSlot(t: number): number {
