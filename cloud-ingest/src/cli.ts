@@ -3,6 +3,7 @@ import { ConfigError, LotwatchError } from "@lotwatch/protocol/errors.js";
 import { CommanderError } from "commander";
 import { runAddApiKeyCommand } from "./cli/add-api-key-command.js";
 import { runAddGatewayCommand } from "./cli/add-gateway-command.js";
+import { runForecastEvalCommand } from "./cli/forecast-eval-command.js";
 import { parseCommandLine } from "./cli/parse-command-line.js";
 import { createLogger } from "./logging/create-logger.js";
 import { type IngestSettings, type RunningIngest, startIngest } from "./run/start-ingest.js";
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     process.exit(await runAddGatewayCommand(process.argv.slice(3), process.env));
   if (process.argv[2] === "add-api-key")
     process.exit(await runAddApiKeyCommand(process.argv.slice(3), process.env));
+  if (process.argv[2] === "forecast-eval") process.exit(await runForecastEvalCommand(process.argv.slice(3)));
   let settings: IngestSettings;
   try {
     settings = parseCommandLine(process.argv.slice(2), process.env);

@@ -64,6 +64,7 @@ const movedNote = (option: number | undefined, url: string, standard: number, wh
     ? `\n  note: port ${standard} was taken, so the ${what} moved to port ${new URL(url).port}`
     : "";
 console.log(`
+  dashboard     ${system.ingestUrl}/
   REST API      ${system.ingestUrl}/v1/sites/${DEMO_SITE}/spaces
   one count     ${system.ingestUrl}/v1/sites/${DEMO_SITE}/spaces/lot/count
   MQTT broker   ${system.mqttUrl}

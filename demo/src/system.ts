@@ -137,7 +137,8 @@ export async function startDemoSystem(options: DemoOptions): Promise<DemoSystem>
   }
 }
 
-function startCamera(dir: string, device: string, camera: DemoCameraOptions): Service {
+/** The ANPR camera simulator writing into `device`; `startDemoSystem` starts one unless told not to. */
+export function startCamera(dir: string, device: string, camera: DemoCameraOptions): Service {
   const args = [
     bins.sim,
     "camera",

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { ApiKeyVerifier } from "../api-keys/key-verifier.js";
+import { createDashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { createForecaster, type Forecaster } from "../forecast/forecaster.js";
 import { createLogger, type Logger } from "../logging/create-logger.js";
 import type { Store } from "../store/store.js";
 import type { TopologyIndex } from "../topology/topology-index.js";
@@ -10,6 +12,7 @@ import { createErrorHandler } from "./on-error.js";
 import { buildOpenApiDocument } from "./openapi/build-document.js";
 import type { RouteSpec } from "./openapi/route-spec.js";
 import { ROUTE_CATALOG } from "./route-catalog.js";
+import { createForecastRoutes } from "./routes/forecast.js";
 import { createGapRoutes } from "./routes/gaps.js";
 import { createGatewayRoutes } from "./routes/gateways.js";
 import { createHealthRoutes } from "./routes/health.js";
@@ -35,6 +38,8 @@ export interface AppOptions {
   logger?: Logger;
   /** When set, `/v1/*` needs `Authorization: Bearer KEY`, and `/metrics` a key unless from loopback. */
   apiKeys?: ApiKeyVerifier;
+  /** Answers `GET /v1/sites/{site}/forecast`; default: one trained from the store's count history. */
+  forecaster?: Forecaster;
 }
 
 const INFO = {
@@ -66,6 +71,13 @@ export function createApp(options: AppOptions): Hono {
   if (options.metrics) app.route("/", createMetricsRoutes({ registry: options.metrics }));
   app.route("/v1/sites", createSiteRoutes({ store, topology }));
   app.route("/v1/sites/:site/spaces", createSpaceRoutes({ store, topology, now: options.now ?? Date.now }));
+  const forecaster =
+    options.forecaster ??
+    createForecaster({
+      now: options.now,
+      history: async (site, space, times) => (await store.countsAt(site, space, times)).map((r) => r.count),
+    });
+  app.route("/v1/sites/:site/forecast", createForecastRoutes({ forecaster, topology }));
   app.route("/v1/sites/:site/sessions", createSessionRoutes({ store, topology }));
   app.route("/v1/sites/:site/slots", createSlotRoutes({ store, topology }));
   app.route(
@@ -75,6 +87,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/v1/gateways", createGatewayRoutes({ store }));
   app.route("/v1/gateways/:gateway/gaps", createGapRoutes({ store }));
   app.route("/v1/rejected", createRejectedRoutes({ store }));
+  app.route("/", createDashboardRoutes());
   app.route("/", createOpenApiRoutes({ document: () => buildOpenApiDocument(mountedRoutes(app), INFO) }));
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError(createErrorHandler(logger));

@@ -1,4 +1,6 @@
 import type { RouteSpec } from "./openapi/route-spec.js";
+import { dashboardFileRoute, dashboardRoute } from "./routes/dashboard.schema.js";
+import { forecastRoute } from "./routes/forecast.schema.js";
 import { gapsRoute } from "./routes/gaps.schema.js";
 import { gatewaysRoute } from "./routes/gateways.schema.js";
 import { healthRoute, readyRoute } from "./routes/health.schema.js";
@@ -17,6 +19,7 @@ export const ROUTE_CATALOG: readonly RouteSpec[] = [
   spacesRoute,
   spaceCountRoute,
   spaceHistoryRoute,
+  forecastRoute,
   slotsRoute,
   streamRoute,
   sessionsRoute,
@@ -27,4 +30,6 @@ export const ROUTE_CATALOG: readonly RouteSpec[] = [
   readyRoute,
   metricsRoute,
   openApiRoute,
+  dashboardRoute,
+  dashboardFileRoute,
 ];

@@ -167,7 +167,8 @@ export function buildProgram(): Command {
     .addHelpText(
       "after",
       "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)" +
-        "\n  add-api-key --api-keys FILE --name NAME          create or replace a REST API key (add-api-key --help)",
+        "\n  add-api-key --api-keys FILE --name NAME          create or replace a REST API key (add-api-key --help)" +
+        "\n  forecast-eval [--runs 3]                         forecast vs seasonal naive on simulated malls (forecast-eval --help)",
     )
     .exitOverride()
     .showHelpAfterError();

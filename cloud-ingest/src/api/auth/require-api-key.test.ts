@@ -50,7 +50,8 @@ afterEach(async () => {
 });
 
 const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
-const urlOf = (path: string) => path.replace(":site", "mall-a").replace(":space", "lot");
+const urlOf = (path: string) =>
+  path.replace(":site", "mall-a").replace(":space", "lot").replace(":file", "app.js");
 
 async function listen(): Promise<string> {
   server = createAdaptorServer({ fetch: app.fetch });

@@ -18,7 +18,7 @@ export interface ErrorSpec {
 
 export interface ResponseSpec {
   description: string;
-  contentType: "application/json" | "text/event-stream" | "text/plain";
+  contentType: "application/json" | "text/event-stream" | "text/plain" | "text/html" | "text/javascript";
   /** The body (JSON), or the text's shape for the other content types. */
   schema: z.ZodType;
   /** Server-Sent Events: the `data` of each event name. */
