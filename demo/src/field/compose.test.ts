@@ -194,6 +194,17 @@ describe("docker-compose.yml against the repository", () => {
     );
   });
 
+  it("reads .dockerignore as Docker does for the patterns it uses", () => {
+    const ignored = loadDockerignore(ROOT);
+    expect(["protocol/dist", "edge-agent/dist/cli.js", "node_modules", "cloud-ingest/node_modules/x"].map(ignored)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["protocol/src", "package.json", "docker/agent.Dockerfile"].map(ignored)).toEqual([false, false, false]);
+  });
+
   it("gives each image the environment its command expects", () => {
     const sim = finalStage(join(ROOT, "docker/simulators.Dockerfile"));
     expect(envOf(sim).LOTWATCH_SIM_READY_FILE).toBe("/tmp/lotwatch-sim-ready.json");

@@ -21,9 +21,9 @@ export function loadDockerignore(context: string): (path: string) => boolean {
         `^${pattern
           .replace(/^\/+|\/+$/g, "")
           .replace(/[.+^${}()|[\]]/g, "\\$&")
-          .replace(/\*\*\//g, "\u0000")
-          .replace(/\*/g, "[^/]*")
-          .replace(/\u0000/g, "(.*/)?")}$`,
+          .split("**/")
+          .map((part) => part.replace(/\*/g, "[^/]*"))
+          .join("(.*/)?")}$`,
       ),
   );
   return (path) => {
