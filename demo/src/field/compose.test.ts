@@ -148,7 +148,7 @@ describe("docker-compose.yml against the repository", () => {
         {
           env: {
             ...process.env,
-            LOTWATCH_BROKER__PASSWORD: compose.services[agent]?.environment?.LOTWATCH_BROKER__PASSWORD,
+            LOTWATCH_BROKER__PASSWORD: String(compose.services[agent]?.environment?.LOTWATCH_BROKER__PASSWORD),
           },
           encoding: "utf8",
         },
@@ -196,13 +196,14 @@ describe("docker-compose.yml against the repository", () => {
 
   it("reads .dockerignore as Docker does for the patterns it uses", () => {
     const ignored = loadDockerignore(ROOT);
-    expect(["protocol/dist", "edge-agent/dist/cli.js", "node_modules", "cloud-ingest/node_modules/x"].map(ignored)).toEqual([
-      true,
-      true,
-      true,
-      true,
+    expect(
+      ["protocol/dist", "edge-agent/dist/cli.js", "node_modules", "cloud-ingest/node_modules/x"].map(ignored),
+    ).toEqual([true, true, true, true]);
+    expect(["protocol/src", "package.json", "docker/agent.Dockerfile"].map(ignored)).toEqual([
+      false,
+      false,
+      false,
     ]);
-    expect(["protocol/src", "package.json", "docker/agent.Dockerfile"].map(ignored)).toEqual([false, false, false]);
   });
 
   it("gives each image the environment its command expects", () => {

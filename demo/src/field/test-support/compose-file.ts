@@ -5,7 +5,7 @@ export interface ComposeService {
   build?: { context: string; dockerfile: string };
   image?: string;
   command?: string[];
-  environment?: Record<string, string>;
+  environment?: Record<string, string | number>;
   volumes?: string[];
   ports?: string[];
   expose?: string[];
