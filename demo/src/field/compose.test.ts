@@ -148,7 +148,9 @@ describe("docker-compose.yml against the repository", () => {
         {
           env: {
             ...process.env,
-            LOTWATCH_BROKER__PASSWORD: String(compose.services[agent]?.environment?.LOTWATCH_BROKER__PASSWORD),
+            LOTWATCH_BROKER__PASSWORD: String(
+              compose.services[agent]?.environment?.LOTWATCH_BROKER__PASSWORD,
+            ),
           },
           encoding: "utf8",
         },
