@@ -60,13 +60,7 @@ function crossBuild(source, arch, cacheDir) {
   process.stderr.write(`build-deb: compiling better-sqlite3 ${version} for ${arch} (cached in ${dir}) …\n`);
   execFileSync(
     process.execPath,
-    [
-      NODE_GYP,
-      "rebuild",
-      `--arch=${arch}`,
-      `--nodedir=${nodeDir()}`,
-      "--jobs=2",
-    ],
+    [NODE_GYP, "rebuild", `--arch=${arch}`, `--nodedir=${nodeDir()}`, "--jobs=2"],
     { cwd: dir, env: { ...process.env, ...CROSS[arch] }, stdio: ["ignore", "ignore", "inherit"] },
   );
   process.stderr.write(
