@@ -182,6 +182,9 @@ async function runScenarioCommand(name: string, raw: RawScenarioArgs): Promise<n
       stream: process.stderr,
       format: `${name} [{bar}] {value}/{total} readings | {eta_formatted} left`,
       hideCursor: true,
+      // In a container or a log file (no terminal), one progress line every 5 s instead of a redrawn bar.
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
     },
     cliProgress.Presets.shades_classic,
   );
