@@ -22,8 +22,17 @@ export async function readTruthFile(path: string): Promise<GroundTruth> {
       },
     );
   }
-  const truth = JSON.parse(text) as Partial<GroundTruth>;
+  let truth: Partial<GroundTruth> | null;
+  try {
+    truth = JSON.parse(text) as Partial<GroundTruth> | null;
+  } catch (error) {
+    throw new LotwatchError("BAD_TRUTH_FILE", `${path} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   if (
+    truth === null ||
+    typeof truth !== "object" ||
     truth.version !== 1 ||
     !Array.isArray(truth.counts) ||
     typeof truth.sessions !== "object" ||
