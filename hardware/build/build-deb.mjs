@@ -90,7 +90,8 @@ writeFileSync(
     `Version: ${version}`,
     `Architecture: ${arch}`,
     "Maintainer: lotwatch <lotwatch@example.invalid>",
-    "Depends: nodejs (>= 20.19), adduser",
+    // better-sqlite3's binary is built for this Node's ABI: the same major on the gateway.
+    `Depends: nodejs (>= 20.19), nodejs (<< ${Number(process.versions.node.split(".")[0]) + 1}), adduser`,
     "Section: net",
     "Priority: optional",
     `Installed-Size: ${installedKb}`,

@@ -60,7 +60,7 @@ describe("the gateway's Debian package", () => {
     const { stdout: info } = await run("dpkg-deb", ["--info", deb]);
     expect(info).toMatch(/^ Package: lotwatch-agent$/m);
     expect(info).toMatch(/^ Architecture: amd64$/m);
-    expect(info).toMatch(/^ Depends: nodejs \(>= 20\.19\), adduser$/m);
+    expect(info).toMatch(/^ Depends: nodejs \(>= 20\.19\), nodejs \(<< 21\), adduser$/m);
     for (const script of ["postinst", "prerm", "postrm"])
       expect(info).toMatch(new RegExp(`\\*\\s+${script}\\s`));
 
