@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import cliProgress from "cli-progress";
 import { type Command, Option } from "commander";
 import { writeTruthFile } from "../compare/truth-file.js";
@@ -174,7 +174,12 @@ async function runScenarioCommand(name: string, raw: RawScenarioArgs): Promise<n
   const logger = createLogger("scenario");
   const output = await openOutput(raw);
   logger.info({ scenario: name, ...output.describe, readings: plan.readings.length }, "output ready");
-  if (raw.readyFile !== undefined) await writeFile(raw.readyFile, `${JSON.stringify(output.describe)}\n`);
+  if (raw.readyFile !== undefined) {
+    // Temp file + rename: a watcher never reads a half-written ready file.
+    const temp = `${raw.readyFile}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(output.describe)}\n`);
+    await rename(temp, raw.readyFile);
+  }
 
   const stop = listenForStop();
   const bar = new cliProgress.SingleBar(
