@@ -4,7 +4,9 @@ import { Command, CommanderError } from "commander";
 import { BAD_ARGUMENT } from "./cli/bad-argument.js";
 import { CAMERA_DEFAULTS, parseCameraArgs, type RawCameraArgs } from "./cli/camera-args.js";
 import { runCameraCommand } from "./cli/camera-command.js";
+import { registerCompareCommand } from "./cli/compare-command.js";
 import { type PtyArgs, runPtyCommand } from "./cli/pty-command.js";
+import { registerScenarioCommand } from "./cli/scenario-command.js";
 import {
   type RawSummaryReceiverArgs,
   runSummaryReceiverCommand,
@@ -127,6 +129,9 @@ program
   .action(async (args: RawSummaryReceiverArgs) => {
     process.exitCode = await runSummaryReceiverCommand(args);
   });
+
+registerScenarioCommand(program);
+registerCompareCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,69 @@
+import type { SimReading } from "./sim-read.js";
+import type { SiteShape } from "./site-shape.js";
+
+/** What the ingest must answer after a scenario, written as JSON for `lotwatch-sim compare`. */
+export interface GroundTruth {
+  version: 1;
+  scenario: string;
+  seed: number;
+  site: string;
+  startAt: string;
+  endAt: string;
+  /** Readings the whole scenario sends, by kind (over every gateway). */
+  sent: {
+    readings: number;
+    entries: number;
+    exits: number;
+    doubleReads: number;
+    misreadExits: number;
+    unmatchedExits: number;
+    doorCrossings: number;
+  };
+  /**
+   * `count(space, at)` as the ingest computes it: every read moves the count, a double read too
+   * (the ingest debounces repeated reads for sessions, not for counts).
+   */
+  counts: { space: string; at: string; count: number }[];
+  sessions: { open: number; closed: number; exact: number; fuzzy: number; unmatched: number };
+}
+
+export type SessionTruth = GroundTruth["sessions"];
+
+/** Counts at each `at`: the net of the readings that occurred at or before it (the ingest's `t ≤ T`). */
+export function countsAt(
+  readings: readonly SimReading[],
+  shape: SiteShape,
+  times: readonly number[],
+): GroundTruth["counts"] {
+  const moves = readings
+    .map((reading) => ({ at: Date.parse(reading.occurredAt), ...deltaOf(reading, shape) }))
+    .sort((a, b) => a.at - b.at);
+  const counts: GroundTruth["counts"] = [];
+  let index = 0;
+  const net = { vehicles: 0, people: 0 };
+  for (const time of [...times].sort((a, b) => a - b)) {
+    while (index < moves.length && (moves[index] as (typeof moves)[number]).at <= time) {
+      const move = moves[index++] as (typeof moves)[number];
+      net.vehicles += move.vehicles;
+      net.people += move.people;
+    }
+    const at = new Date(time).toISOString();
+    counts.push({ space: shape.vehicleSpace, at, count: net.vehicles });
+    counts.push({ space: shape.peopleSpace, at, count: net.people });
+  }
+  return counts;
+}
+
+function deltaOf(reading: SimReading, shape: SiteShape): { vehicles: number; people: number } {
+  switch (reading.type) {
+    case "vehicle.entry":
+      return { vehicles: reading.lane === shape.entryLane ? 1 : 0, people: 0 };
+    case "vehicle.exit":
+      return { vehicles: reading.lane === shape.exitLane ? -1 : 0, people: 0 };
+    case "door.crossing":
+      return {
+        vehicles: 0,
+        people: reading.door === shape.door ? reading.direction * (reading.count ?? 1) : 0,
+      };
+  }
+}
