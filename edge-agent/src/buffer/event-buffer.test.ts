@@ -109,6 +109,27 @@ describe("createEventBuffer", () => {
     expect(buffer.depth()).toBe(100);
   });
 
+  it("stores every reading at the seq of its accept's range, in order, whatever the group's size", async () => {
+    const buffer = openBuffer();
+    const sizes = [73, 3, 1, 64, 9];
+    const ranges = await Promise.all(
+      sizes.map((size, call) =>
+        buffer.accept(Array.from({ length: size }, (_, i) => entry(`C${call}-${i}`))),
+      ),
+    );
+    expect(buffer.stats().commits).toBe(1);
+    const events = buffer.peek(0, 1000, 10_000_000).map((row) => EventSchema.parse(JSON.parse(row.json)));
+    expect(events).toHaveLength(150);
+    sizes.forEach((size, call) => {
+      const range = ranges[call];
+      expect(range?.count).toBe(size);
+      for (let i = 0; i < size; i++) {
+        const event = events.find((candidate) => candidate.seq === (range?.firstSeq ?? 0) + i);
+        expect(event).toMatchObject({ plate: `C${call}-${i}` });
+      }
+    });
+  });
+
   it("commits early once 1000 readings are queued", async () => {
     const buffer = openBuffer();
     await Promise.all(Array.from({ length: 1500 }, (_, i) => buffer.accept([entry(`P${i}`)])));

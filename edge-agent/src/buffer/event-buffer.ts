@@ -8,7 +8,7 @@ import { openDatabase, readPragmas, type SynchronousMode } from "./open-database
 import { createPendingRows } from "./pending-rows.js";
 import { createRetention, type DropReport } from "./retention.js";
 import type { AcceptedRange, EventBuffer, SeqRange } from "./types.js";
-import { type StampContext, toGapEvent, toStoredEvent } from "./wire-event.js";
+import { type StampContext, type StoredEvent, toGapEvent, toStoredEvent } from "./wire-event.js";
 
 export interface EventBufferOptions {
   path: string;
@@ -37,7 +37,10 @@ export interface EventBufferOptions {
 
 interface QueuedAccept {
   readings: readonly Reading[];
-  stamp: StampContext;
+  /** The readings as stored, stamped at accept: ids, reception time and uptime. */
+  rows: Array<{ event: StoredEvent; acceptedAt: number }>;
+  /** What its rows write, roughly: their JSON plus the row's overhead. */
+  bytes: number;
   resolve: (range: AcceptedRange) => void;
   reject: (error: Error) => void;
 }
@@ -45,7 +48,7 @@ interface QueuedAccept {
 // Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages).
 const VACUUM_FREE_PAGES = 1024;
 
-// A reading's row beside its JSON: id, times, boot id, record and page overhead (measured ~330 B of WAL per small reading).
+// A row beside its body JSON: the id, type, time and boot id columns, record and page overhead (measured ~330 B of WAL per small reading).
 const ROW_OVERHEAD_BYTES = 160;
 
 /**
@@ -58,10 +61,7 @@ function boundedGroups(batch: QueuedAccept[], maxBytes: number): QueuedAccept[][
   let group: QueuedAccept[] = [];
   let bytes = 0;
   for (const entry of batch) {
-    const size = entry.readings.reduce(
-      (sum, reading) => sum + JSON.stringify(reading).length + ROW_OVERHEAD_BYTES,
-      0,
-    );
+    const size = entry.bytes;
     if (group.length > 0 && bytes + size > maxBytes) {
       groups.push(group);
       group = [];
@@ -111,19 +111,20 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
 
   const commitQueue = db.transaction((batch: QueuedAccept[]) => {
     const tally = counts.tally();
+    const all = batch.length === 1 ? (batch[0] as QueuedAccept).rows : batch.flatMap((entry) => entry.rows);
+    // One transaction, one writer: the rows get consecutive seqs, so each accept's range follows.
+    let nextSeq = rows.insertAll(all);
     const ranges = batch.map((entry) => {
-      let firstSeq = 0;
-      let lastSeq = 0;
-      for (const reading of entry.readings) {
-        const event = toStoredEvent(reading, entry.stamp);
-        lastSeq = rows.insert(event, entry.stamp.receivedAt);
-        if (firstSeq === 0) firstSeq = lastSeq;
+      entry.readings.forEach((reading, i) => {
+        const row = entry.rows[i] as QueuedAccept["rows"][number];
         tally.add(
           reading,
-          reading.occurredAt === undefined ? entry.stamp.receivedAt.getTime() : Date.parse(event.occurredAt),
+          reading.occurredAt === undefined ? row.acceptedAt : Date.parse(row.event.occurredAt),
         );
-      }
-      return { firstSeq, lastSeq, count: entry.readings.length };
+      });
+      const range = { firstSeq: nextSeq, lastSeq: nextSeq + entry.rows.length - 1, count: entry.rows.length };
+      nextSeq += entry.rows.length;
+      return range;
     });
     tally.write();
     // This commit's own readings are kept; only older ones make room under the byte cap.
@@ -306,8 +307,16 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
           new LotwatchError("BUFFER_CLOSED", "the buffer is closed; the agent is stopping"),
         );
       if (readings.length === 0) return Promise.resolve(null);
+      const stamp = stampNow();
+      const acceptedAt = stamp.receivedAt.getTime();
+      let bytes = 0;
+      const stored = readings.map((reading) => {
+        const event = toStoredEvent(reading, stamp);
+        bytes += event.body.length + ROW_OVERHEAD_BYTES;
+        return { event, acceptedAt };
+      });
       return new Promise<AcceptedRange>((resolve, reject) => {
-        queue.push({ readings, stamp: stampNow(), resolve, reject });
+        queue.push({ readings, rows: stored, bytes, resolve, reject });
         queuedReadings += readings.length;
         if (queuedReadings >= maxQueued) flush();
         else scheduled ??= setImmediate(flush);
