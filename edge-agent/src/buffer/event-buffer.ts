@@ -45,8 +45,15 @@ interface QueuedAccept {
   reject: (error: Error) => void;
 }
 
-// Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages).
+// Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages)...
 const VACUUM_FREE_PAGES = 1024;
+// ...and once the pages still in use are at most this share of the free ones: incremental_vacuum
+// moves in-use pages from the file's end into the free ones, and halfway through draining a large
+// backlog that would rewrite most of what is left, again and again.
+const VACUUM_USED_PER_FREE = 1 / 8;
+// Pages handed back per step: a step is a few ms, and the event loop turns between steps, so
+// returning a drained gigabyte does not stall intake and acks for seconds.
+const VACUUM_STEP_PAGES = 256;
 
 // A row beside its body JSON: the id, type, time and boot id columns, record and page overhead (measured ~330 B of WAL per small reading).
 const ROW_OVERHEAD_BYTES = 160;
@@ -133,6 +140,16 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
   });
   type CommitResult = ReturnType<typeof commitQueue>;
   const enforceBytesNow = db.transaction(() => retention.enforceBytes(Number.MAX_SAFE_INTEGER));
+  const deleteRanges = db.transaction((ranges: readonly SeqRange[]) =>
+    ranges.reduce((sum, range) => sum + rows.delete(range), 0),
+  );
+  // Prepared once: acks read the free list hundreds of times a second in a drain. (Pragmas that
+  // set something are not prepared: SQLite applies some of them when preparing.)
+  const freelistCount = db.prepare("PRAGMA freelist_count").pluck();
+  const pageCount = db.prepare("PRAGMA page_count").pluck();
+  const syncNormal = () => db.pragma("synchronous = NORMAL");
+  const syncFull = () => db.pragma("synchronous = FULL");
+  const syncedAcks = (options.synchronous ?? "full") === "full";
 
   let depth = rows.count();
   let dropped = Number(db.prepare("SELECT value FROM meta WHERE key = 'dropped_total'").pluck().get());
@@ -154,6 +171,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
   });
   let lastCapWarning = 0;
   let vacuumAfter = 0;
+  let vacuumTimer: NodeJS.Timeout | null = null;
   const committedListeners = new Set<(range: AcceptedRange) => void>();
   const droppedListeners = new Set<(report: DropReport) => void>();
 
@@ -279,16 +297,50 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     }
   }
 
-  function vacuumIfWorthIt(): void {
-    if (performance.now() < vacuumAfter) return;
+  /**
+   * Deletes acknowledged ranges in one transaction, not fsynced: a delete lost to a power cut only
+   * brings rows back that are sent again and dropped by the ingest as repeats, and the next
+   * accept's fsync writes it out anyway (the WAL is synced as a whole, in order).
+   */
+  function deleteAckedRanges(ranges: readonly SeqRange[]): number {
+    if (syncedAcks) syncNormal();
     try {
-      if ((db.pragma("freelist_count", { simple: true }) as number) >= VACUUM_FREE_PAGES) {
-        db.pragma("incremental_vacuum");
+      if (ranges.length === 1) return deleteAcked(ranges[0] as SeqRange);
+      try {
+        return diskSpace.freeing(() => deleteRanges(ranges));
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        return ranges.reduce((sum, range) => sum + deleteAcked(range), 0);
       }
+    } finally {
+      if (syncedAcks) syncFull();
+    }
+  }
+
+  function vacuumIfWorthIt(): void {
+    if (vacuumTimer !== null || performance.now() < vacuumAfter) return;
+    const free = freelistCount.get() as number;
+    if (free < VACUUM_FREE_PAGES) return;
+    const used = (pageCount.get() as number) - free;
+    if (used <= free * VACUUM_USED_PER_FREE) vacuumTimer = setTimeout(vacuumStep, 0).unref();
+  }
+
+  /** Hands free pages back in steps until none are left; then frees SQLite's cache too. */
+  function vacuumStep(): void {
+    vacuumTimer = null;
+    if (closed) return;
+    // Like an ack, a vacuum lost to a power cut costs nothing: not fsynced.
+    if (syncedAcks) syncNormal();
+    try {
+      db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
+      if ((freelistCount.get() as number) > 0) vacuumTimer = setTimeout(vacuumStep, 0).unref();
+      else db.pragma("shrink_memory");
     } catch (error) {
       // The pages stay free inside the file for new rows; try again in a minute, not every ack.
       vacuumAfter = performance.now() + 60_000;
       logger.warn({ err: error }, "could not hand free pages back to the file system");
+    } finally {
+      if (syncedAcks) syncFull();
     }
   }
 
@@ -324,15 +376,17 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     },
     flush,
     peek: (afterSeq, maxEvents, maxBytes) => rows.peek(afterSeq, maxEvents, maxBytes),
-    ack(range: SeqRange) {
+    ack(acked) {
+      const ranges = "fromSeq" in acked ? [acked] : acked;
+      if (ranges.length === 0) return 0;
       try {
-        const changes = deleteAcked(range);
+        const changes = deleteAckedRanges(ranges);
         depth -= changes;
         if (changes > 0) vacuumIfWorthIt();
         return changes;
       } catch (error) {
         // The rows stay and are sent again later; the ingest drops the repeats.
-        logger.error({ err: error, ...range }, "could not delete acknowledged rows");
+        logger.error({ err: error, ranges: ranges.slice(0, 10) }, "could not delete acknowledged rows");
         return 0;
       }
     },
@@ -365,6 +419,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     close() {
       if (closed) return;
       if (ageTimer !== null) clearInterval(ageTimer);
+      if (vacuumTimer !== null) clearTimeout(vacuumTimer);
       flush();
       closed = true;
       committedListeners.clear();

@@ -34,7 +34,10 @@ export function createPendingRows(db: Database.Database, bootId: string): Pendin
   const insertChunk = new Map(
     CHUNK_SIZES.map((size) => [size, db.prepare(`${INSERT_SQL}${Array(size).fill(ROW_PARAMS).join(", ")}`)]),
   );
-  const selectAfter = db.prepare("SELECT seq, boot_id, body FROM pending WHERE seq > ? ORDER BY seq LIMIT ?");
+  // Rows as arrays, not objects: a drain reads hundreds of thousands of them.
+  const selectAfter = db
+    .prepare("SELECT seq, boot_id, body FROM pending WHERE seq > ? ORDER BY seq LIMIT ?")
+    .raw();
   const deleteRange = db.prepare("DELETE FROM pending WHERE seq BETWEEN ? AND ?");
   const selectOldest = db.prepare("SELECT accepted_at FROM pending ORDER BY seq LIMIT 1").pluck();
   const selectCount = db.prepare("SELECT count(*) FROM pending").pluck();
@@ -81,18 +84,14 @@ export function createPendingRows(db: Database.Database, bootId: string): Pendin
       return firstSeq;
     },
     peek(afterSeq, maxEvents, maxBytes) {
-      const rows = selectAfter.all(afterSeq, maxEvents) as Array<{
-        seq: number;
-        boot_id: string;
-        body: string;
-      }>;
+      const rows = selectAfter.all(afterSeq, maxEvents) as Array<[seq: number, bootId: string, body: string]>;
       const events: PendingEvent[] = [];
       let bytes = 0;
-      for (const row of rows) {
-        const json = toWireJson(row.seq, row.body, row.boot_id, bootId);
+      for (const [seq, stampedBy, body] of rows) {
+        const json = toWireJson(seq, body, stampedBy, bootId);
         bytes += Buffer.byteLength(json) + 1;
         if (events.length > 0 && bytes > maxBytes) break;
-        events.push({ seq: row.seq, json });
+        events.push({ seq, json });
       }
       return events;
     },
