@@ -336,8 +336,9 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
       db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
       if ((freelistCount.get() as number) > 0) {
         vacuumTimer = setTimeout(vacuumStep, VACUUM_STEP_PAUSE_MS).unref();
+      } else {
+        db.pragma("shrink_memory");
       }
-      else db.pragma("shrink_memory");
     } catch (error) {
       // The pages stay free inside the file for new rows; try again in a minute, not every ack.
       vacuumAfter = performance.now() + 60_000;
