@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { builtScript, type RunningChild, startChild } from "./child.js";
+import { builtScript, type RunningChild, shebangNodeFlags, startChild } from "./child.js";
 
 export interface AgentReady {
   httpUrl: string;
@@ -19,7 +19,7 @@ export interface AgentProcessOptions {
 
 export type RunningAgent = RunningChild<AgentReady> & { bufferPath: string };
 
-/** The real `lotwatch-agent run` (edge-agent/dist/cli.js) with one tcp-serial jsonl input. */
+/** The real `lotwatch-agent run` (edge-agent/dist/cli.js, with its shebang's Node flags) with one tcp-serial jsonl input. */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<RunningAgent> {
   const stamp = Date.now();
   const configPath = join(options.dir, `agent-${stamp}.json`);
@@ -44,9 +44,12 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<R
   };
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const readyFile = join(options.dir, `agent-ready-${stamp}.json`);
+  const script = builtScript("@lotwatch/edge-agent/cli.js");
   const child = await startChild<AgentReady>({
     label: "lotwatch-agent",
-    script: builtScript("@lotwatch/edge-agent/cli.js"),
+    script,
+    // With the flags `lotwatch-agent` itself starts Node with (its shebang), as a gateway runs it.
+    nodeArgs: shebangNodeFlags(script),
     args: ["run", "--config", configPath, "--ready-file", readyFile],
     readyFile,
   });

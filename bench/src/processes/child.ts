@@ -7,6 +7,8 @@ export interface ChildOptions {
   /** For error messages, e.g. "ingest". */
   label: string;
   script: string;
+  /** Node options before the script, e.g. the flags of the script's shebang. */
+  nodeArgs?: string[];
   args: string[];
   readyFile: string;
   env?: NodeJS.ProcessEnv;
@@ -29,12 +31,19 @@ export function builtScript(specifier: string): string {
   return fileURLToPath(import.meta.resolve(specifier));
 }
 
+/** The Node flags in a script's `#!/usr/bin/env -S node FLAGS` line, so a benchmark runs it as installed. */
+export function shebangNodeFlags(script: string): string[] {
+  const first = readFileSync(script, "utf8").split("\n", 1)[0] ?? "";
+  const match = /^#!\S*env -S node((?: --?\S+)*)\s*$/.exec(first);
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 /**
  * Spawns `node script args`, with logs at warn, and waits until it writes its ready file (the
  * JSON both CLIs write once they listen).
  */
 export async function startChild<Ready>(options: ChildOptions): Promise<RunningChild<Ready>> {
-  const child = spawn(process.execPath, [options.script, ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...options.args], {
     env: { ...process.env, LOTWATCH_LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

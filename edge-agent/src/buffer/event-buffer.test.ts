@@ -1,7 +1,7 @@
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { EventSchema, type Reading } from "@lotwatch/protocol/events.js";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSilentLogger } from "../common/logger.js";
 import { createTempDir, type TempDir } from "../test-support/temp-dir.js";
 import { createEventBuffer, type EventBufferOptions } from "./event-buffer.js";
@@ -109,6 +109,27 @@ describe("createEventBuffer", () => {
     expect(buffer.depth()).toBe(100);
   });
 
+  it("stores every reading at the seq of its accept's range, in order, whatever the group's size", async () => {
+    const buffer = openBuffer();
+    const sizes = [73, 3, 1, 64, 9];
+    const ranges = await Promise.all(
+      sizes.map((size, call) =>
+        buffer.accept(Array.from({ length: size }, (_, i) => entry(`C${call}-${i}`))),
+      ),
+    );
+    expect(buffer.stats().commits).toBe(1);
+    const events = buffer.peek(0, 1000, 10_000_000).map((row) => EventSchema.parse(JSON.parse(row.json)));
+    expect(events).toHaveLength(150);
+    sizes.forEach((size, call) => {
+      const range = ranges[call];
+      expect(range?.count).toBe(size);
+      for (let i = 0; i < size; i++) {
+        const event = events.find((candidate) => candidate.seq === (range?.firstSeq ?? 0) + i);
+        expect(event).toMatchObject({ plate: `C${call}-${i}` });
+      }
+    });
+  });
+
   it("commits early once 1000 readings are queued", async () => {
     const buffer = openBuffer();
     await Promise.all(Array.from({ length: 1500 }, (_, i) => buffer.accept([entry(`P${i}`)])));
@@ -150,11 +171,28 @@ describe("createEventBuffer", () => {
     expect(buffer.oldestPendingAt()).toBeNull();
   });
 
+  it("deletes several acked ranges at once and keeps commits fsynced (FULL) after acks", async () => {
+    const buffer = openBuffer();
+    await buffer.accept(Array.from({ length: 10 }, (_, i) => entry(`P${i}`)));
+    expect(
+      buffer.ack([
+        { fromSeq: 1, toSeq: 2 },
+        { fromSeq: 5, toSeq: 7 },
+        { fromSeq: 1, toSeq: 1 },
+      ]),
+    ).toBe(5);
+    expect(buffer.depth()).toBe(5);
+    expect(buffer.peek(0, 100, 1_000_000).map((row) => row.seq)).toEqual([3, 4, 8, 9, 10]);
+    expect(buffer.pragmas().synchronous).toBe("full");
+  });
+
   it("gives freed pages back to the file system after a large drain", async () => {
     const buffer = openBuffer();
     const plate = "X".repeat(16);
     await buffer.accept(Array.from({ length: 20_000 }, () => entry(plate)));
     buffer.ack({ fromSeq: 1, toSeq: 20_000 });
+    // In steps between turns of the event loop, so a large file does not stall everything else.
+    await vi.waitFor(() => expect(buffer.bytes()).toBeLessThan(100 * 4096), { timeout: 10_000 });
     buffer.close();
     const db = new Database(dir.file("buffer.db"), { readonly: true });
     try {

@@ -8,7 +8,7 @@ import { openDatabase, readPragmas, type SynchronousMode } from "./open-database
 import { createPendingRows } from "./pending-rows.js";
 import { createRetention, type DropReport } from "./retention.js";
 import type { AcceptedRange, EventBuffer, SeqRange } from "./types.js";
-import { type StampContext, toGapEvent, toStoredEvent } from "./wire-event.js";
+import { type StampContext, type StoredEvent, toGapEvent, toStoredEvent } from "./wire-event.js";
 
 export interface EventBufferOptions {
   path: string;
@@ -37,15 +37,26 @@ export interface EventBufferOptions {
 
 interface QueuedAccept {
   readings: readonly Reading[];
-  stamp: StampContext;
+  /** The readings as stored, stamped at accept: ids, reception time and uptime. */
+  rows: Array<{ event: StoredEvent; acceptedAt: number }>;
+  /** What its rows write, roughly: their JSON plus the row's overhead. */
+  bytes: number;
   resolve: (range: AcceptedRange) => void;
   reject: (error: Error) => void;
 }
 
-// Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages).
+// Freed pages are handed back to the file system once this many pile up (4 MiB at 4 KiB pages)...
 const VACUUM_FREE_PAGES = 1024;
+// ...and once the pages still in use are at most this share of the free ones: incremental_vacuum
+// moves in-use pages from the file's end into the free ones, and halfway through draining a large
+// backlog that would rewrite most of what is left, again and again.
+const VACUUM_USED_PER_FREE = 1 / 8;
+// Pages handed back per step, and the pause between steps: a step takes a few ms, so returning a
+// drained gigabyte neither stalls intake and acks for seconds nor takes the CPU from a drain.
+const VACUUM_STEP_PAGES = 256;
+const VACUUM_STEP_PAUSE_MS = 20;
 
-// A reading's row beside its JSON: id, times, boot id, record and page overhead (measured ~330 B of WAL per small reading).
+// A row beside its body JSON: the id, type, time and boot id columns, record and page overhead (measured ~330 B of WAL per small reading).
 const ROW_OVERHEAD_BYTES = 160;
 
 /**
@@ -58,10 +69,7 @@ function boundedGroups(batch: QueuedAccept[], maxBytes: number): QueuedAccept[][
   let group: QueuedAccept[] = [];
   let bytes = 0;
   for (const entry of batch) {
-    const size = entry.readings.reduce(
-      (sum, reading) => sum + JSON.stringify(reading).length + ROW_OVERHEAD_BYTES,
-      0,
-    );
+    const size = entry.bytes;
     if (group.length > 0 && bytes + size > maxBytes) {
       groups.push(group);
       group = [];
@@ -111,19 +119,20 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
 
   const commitQueue = db.transaction((batch: QueuedAccept[]) => {
     const tally = counts.tally();
+    const all = batch.length === 1 ? (batch[0] as QueuedAccept).rows : batch.flatMap((entry) => entry.rows);
+    // One transaction, one writer: the rows get consecutive seqs, so each accept's range follows.
+    let nextSeq = rows.insertAll(all);
     const ranges = batch.map((entry) => {
-      let firstSeq = 0;
-      let lastSeq = 0;
-      for (const reading of entry.readings) {
-        const event = toStoredEvent(reading, entry.stamp);
-        lastSeq = rows.insert(event, entry.stamp.receivedAt);
-        if (firstSeq === 0) firstSeq = lastSeq;
+      entry.readings.forEach((reading, i) => {
+        const row = entry.rows[i] as QueuedAccept["rows"][number];
         tally.add(
           reading,
-          reading.occurredAt === undefined ? entry.stamp.receivedAt.getTime() : Date.parse(event.occurredAt),
+          reading.occurredAt === undefined ? row.acceptedAt : Date.parse(row.event.occurredAt),
         );
-      }
-      return { firstSeq, lastSeq, count: entry.readings.length };
+      });
+      const range = { firstSeq: nextSeq, lastSeq: nextSeq + entry.rows.length - 1, count: entry.rows.length };
+      nextSeq += entry.rows.length;
+      return range;
     });
     tally.write();
     // This commit's own readings are kept; only older ones make room under the byte cap.
@@ -132,6 +141,16 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
   });
   type CommitResult = ReturnType<typeof commitQueue>;
   const enforceBytesNow = db.transaction(() => retention.enforceBytes(Number.MAX_SAFE_INTEGER));
+  const deleteRanges = db.transaction((ranges: readonly SeqRange[]) =>
+    ranges.reduce((sum, range) => sum + rows.delete(range), 0),
+  );
+  // Prepared once: acks read the free list hundreds of times a second in a drain. (Pragmas that
+  // set something are not prepared: SQLite applies some of them when preparing.)
+  const freelistCount = db.prepare("PRAGMA freelist_count").pluck();
+  const pageCount = db.prepare("PRAGMA page_count").pluck();
+  const syncNormal = () => db.pragma("synchronous = NORMAL");
+  const syncFull = () => db.pragma("synchronous = FULL");
+  const syncedAcks = (options.synchronous ?? "full") === "full";
 
   let depth = rows.count();
   let dropped = Number(db.prepare("SELECT value FROM meta WHERE key = 'dropped_total'").pluck().get());
@@ -153,6 +172,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
   });
   let lastCapWarning = 0;
   let vacuumAfter = 0;
+  let vacuumTimer: NodeJS.Timeout | null = null;
   const committedListeners = new Set<(range: AcceptedRange) => void>();
   const droppedListeners = new Set<(report: DropReport) => void>();
 
@@ -278,16 +298,53 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     }
   }
 
-  function vacuumIfWorthIt(): void {
-    if (performance.now() < vacuumAfter) return;
+  /**
+   * Deletes acknowledged ranges in one transaction, not fsynced: a delete lost to a power cut only
+   * brings rows back that are sent again and dropped by the ingest as repeats, and the next
+   * accept's fsync writes it out anyway (the WAL is synced as a whole, in order).
+   */
+  function deleteAckedRanges(ranges: readonly SeqRange[]): number {
+    if (syncedAcks) syncNormal();
     try {
-      if ((db.pragma("freelist_count", { simple: true }) as number) >= VACUUM_FREE_PAGES) {
-        db.pragma("incremental_vacuum");
+      if (ranges.length === 1) return deleteAcked(ranges[0] as SeqRange);
+      try {
+        return diskSpace.freeing(() => deleteRanges(ranges));
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        return ranges.reduce((sum, range) => sum + deleteAcked(range), 0);
+      }
+    } finally {
+      if (syncedAcks) syncFull();
+    }
+  }
+
+  function vacuumIfWorthIt(): void {
+    if (vacuumTimer !== null || performance.now() < vacuumAfter) return;
+    const free = freelistCount.get() as number;
+    if (free < VACUUM_FREE_PAGES) return;
+    const used = (pageCount.get() as number) - free;
+    if (used <= free * VACUUM_USED_PER_FREE) vacuumTimer = setTimeout(vacuumStep, 0).unref();
+  }
+
+  /** Hands free pages back in steps until none are left; then frees SQLite's cache too. */
+  function vacuumStep(): void {
+    vacuumTimer = null;
+    if (closed) return;
+    // Like an ack, a vacuum lost to a power cut costs nothing: not fsynced.
+    if (syncedAcks) syncNormal();
+    try {
+      db.pragma(`incremental_vacuum(${VACUUM_STEP_PAGES})`);
+      if ((freelistCount.get() as number) > 0) {
+        vacuumTimer = setTimeout(vacuumStep, VACUUM_STEP_PAUSE_MS).unref();
+      } else {
+        db.pragma("shrink_memory");
       }
     } catch (error) {
       // The pages stay free inside the file for new rows; try again in a minute, not every ack.
       vacuumAfter = performance.now() + 60_000;
       logger.warn({ err: error }, "could not hand free pages back to the file system");
+    } finally {
+      if (syncedAcks) syncFull();
     }
   }
 
@@ -306,8 +363,16 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
           new LotwatchError("BUFFER_CLOSED", "the buffer is closed; the agent is stopping"),
         );
       if (readings.length === 0) return Promise.resolve(null);
+      const stamp = stampNow();
+      const acceptedAt = stamp.receivedAt.getTime();
+      let bytes = 0;
+      const stored = readings.map((reading) => {
+        const event = toStoredEvent(reading, stamp);
+        bytes += event.body.length + ROW_OVERHEAD_BYTES;
+        return { event, acceptedAt };
+      });
       return new Promise<AcceptedRange>((resolve, reject) => {
-        queue.push({ readings, stamp: stampNow(), resolve, reject });
+        queue.push({ readings, rows: stored, bytes, resolve, reject });
         queuedReadings += readings.length;
         if (queuedReadings >= maxQueued) flush();
         else scheduled ??= setImmediate(flush);
@@ -315,15 +380,17 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     },
     flush,
     peek: (afterSeq, maxEvents, maxBytes) => rows.peek(afterSeq, maxEvents, maxBytes),
-    ack(range: SeqRange) {
+    ack(acked) {
+      const ranges = "fromSeq" in acked ? [acked] : acked;
+      if (ranges.length === 0) return 0;
       try {
-        const changes = deleteAcked(range);
+        const changes = deleteAckedRanges(ranges);
         depth -= changes;
         if (changes > 0) vacuumIfWorthIt();
         return changes;
       } catch (error) {
         // The rows stay and are sent again later; the ingest drops the repeats.
-        logger.error({ err: error, ...range }, "could not delete acknowledged rows");
+        logger.error({ err: error, ranges: ranges.slice(0, 10) }, "could not delete acknowledged rows");
         return 0;
       }
     },
@@ -356,6 +423,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     close() {
       if (closed) return;
       if (ageTimer !== null) clearInterval(ageTimer);
+      if (vacuumTimer !== null) clearTimeout(vacuumTimer);
       flush();
       closed = true;
       committedListeners.clear();

@@ -52,8 +52,11 @@ export interface EventBuffer {
   flush(): void;
   /** Pending events with seq > afterSeq in seq order, bounded by count and total JSON bytes (at least one). */
   peek(afterSeq: number, maxEvents: number, maxBytes: number): PendingEvent[];
-  /** Deletes an acknowledged range; returns how many rows were still there. Never throws. */
-  ack(range: SeqRange): number;
+  /**
+   * Deletes acknowledged ranges (several in one transaction); returns how many rows were still
+   * there. Never throws. Not fsynced: a power cut can bring acknowledged rows back, to be resent.
+   */
+  ack(acked: SeqRange | readonly SeqRange[]): number;
   depth(): number;
   /** When the oldest pending event was accepted (ISO), or null when empty. */
   oldestPendingAt(): string | null;

@@ -24,8 +24,7 @@ export type DropReason = "buffer-cap-bytes" | "buffer-cap-age" | "disk-full";
 
 /** A reading as the event stored in the buffer: id, site, occurredAt and uptime added. */
 export function toStoredEvent(reading: Reading, context: StampContext): StoredEvent {
-  const { type, occurredAt: given, ...fields } = reading;
-  return stored(type, given ?? context.receivedAt.toISOString(), context, fields);
+  return stored(reading.type, reading.occurredAt ?? context.receivedAt.toISOString(), context, reading);
 }
 
 /** The `gateway.gap` event that reports dropped seqs fromSeq..toSeq. */
@@ -38,15 +37,24 @@ export function toGapEvent(
   return stored("gateway.gap", context.receivedAt.toISOString(), context, fields);
 }
 
-// Written by hand rather than JSON.stringify of a merged object: this runs once per reading.
+/**
+ * Written by hand rather than JSON.stringify of a merged object: this runs once per reading, and
+ * the object rest and whole-object stringify were a quarter of the accept path's time. `fields`
+ * keys come from the schemas (plain identifiers); its `type` and `occurredAt` are already in the head.
+ */
 function stored(type: string, occurredAt: string, context: StampContext, fields: object): StoredEvent {
   const id = newEventId();
-  const head =
+  let body =
     `{"id":"${id}","type":${JSON.stringify(type)},"site":${JSON.stringify(context.site)},` +
     `"occurredAt":${JSON.stringify(occurredAt)},"uptimeMs":${context.uptimeMs}` +
     (context.clockSynced === false ? `,"clockSynced":false` : "");
-  const rest = JSON.stringify(fields);
-  return { id, type, occurredAt, body: rest === "{}" ? `${head}}` : `${head},${rest.slice(1)}` };
+  for (const key in fields) {
+    const value = (fields as Record<string, unknown>)[key];
+    // JSON.stringify leaves out undefined members, and so does this.
+    if (key === "type" || key === "occurredAt" || value === undefined) continue;
+    body += `,"${key}":${JSON.stringify(value)}`;
+  }
+  return { id, type, occurredAt, body: `${body}}` };
 }
 
 /**

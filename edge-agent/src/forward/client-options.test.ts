@@ -57,3 +57,16 @@ describe("readTlsFiles", () => {
     );
   });
 });
+
+describe("buildClientOptions", () => {
+  it("turns off mqtt-packet's message-id buffer cache, which would keep ~7 MB resident", () => {
+    const options = buildClientOptions({
+      broker: { url: "mqtt://127.0.0.1:1883", keepaliveSeconds: 30, rejectUnauthorized: true },
+      gatewayId: "gw-1",
+      protocolVersion: 5,
+      will: { topic: "t", payload: "{}" },
+      tls: {},
+    });
+    expect(options.writeCache).toBe(false);
+  });
+});

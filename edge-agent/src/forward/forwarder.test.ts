@@ -101,6 +101,17 @@ describe("createForwarder", () => {
     expect(forwarder.lastAckAt()).not.toBeNull();
   });
 
+  it("has deleted every acknowledged row once stop returns", async () => {
+    await startBroker();
+    const buffer = openBuffer("boot-a");
+    const forwarder = startForwarder(buffer, "boot-a", { batchMaxEvents: 100, maxInFlight: 8 });
+    await buffer.accept(readings(1000));
+    await waitFor(() => receivedEvents().seqs.size === 1000, "all 1000 events at the broker");
+    await forwarder.stop(2000);
+    expect(buffer.depth()).toBe(0);
+    expect(buffer.peek(0, 10, 1_000_000)).toEqual([]);
+  });
+
   it("keeps envelopes under batchMaxBytes", async () => {
     await startBroker();
     const buffer = openBuffer("boot-a");

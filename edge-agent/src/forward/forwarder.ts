@@ -105,6 +105,18 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   let stopped: Promise<void> | null = null;
   let pumping = false;
   let unsubscribe: (() => void) | null = null;
+  // PUBACKs that arrive in one turn of the event loop are deleted together, in one transaction.
+  let acked: Batch[] = [];
+  let ackTimer: NodeJS.Immediate | null = null;
+
+  function deleteAcked(): void {
+    if (ackTimer !== null) clearImmediate(ackTimer);
+    ackTimer = null;
+    if (acked.length === 0) return;
+    const ranges = acked;
+    acked = [];
+    buffer.ack(ranges);
+  }
 
   function connect(): void {
     reconnectTimer = null;
@@ -140,6 +152,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   function onOnline(session: Session): void {
     if (session !== current || session.ended || stopping) return;
     session.online = true;
+    // The new connection sends from the lowest pending seq: what the last one got acked goes first.
+    deleteAcked();
     backoff.reset();
     state = { kind: "online", protocolVersion: session.protocolVersion, since: now().toISOString() };
     const downMs = offlineSince === null ? undefined : Date.now() - offlineSince;
@@ -238,7 +252,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   function onPublished(session: Session, batch: Batch, error: Error | null | undefined): void {
     if (!error) {
       // PUBACK: the broker has the batch. Deleting is idempotent, so a late ack is harmless too.
-      buffer.ack(batch);
+      acked.push(batch);
+      ackTimer ??= setImmediate(deleteAcked);
       lastAckAt = now().toISOString();
       options.observer?.batchAcked(batch.count, (performance.now() - batch.startedAt) / 1000);
     }
@@ -306,6 +321,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       }
       if (session.statusTimer !== null) clearInterval(session.statusTimer);
     }
+    deleteAcked();
     state = { kind: "stopped" };
     logger.info({ backlog: buffer.depth() }, "forwarder stopped");
   }

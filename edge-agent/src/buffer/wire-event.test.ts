@@ -1,0 +1,64 @@
+import type { Reading } from "@lotwatch/protocol/events.js";
+import { describe, expect, it } from "vitest";
+import { toGapEvent, toStoredEvent, toWireJson } from "./wire-event.js";
+
+const stamp = { site: "mall-a", uptimeMs: 1234, receivedAt: new Date("2026-11-22T10:00:00.000Z") };
+
+describe("toStoredEvent", () => {
+  it("stores the reading's fields after the agent's, in JSON that parses to the event", () => {
+    const reading: Reading = {
+      type: "vehicle.entry",
+      occurredAt: "2026-11-22T09:59:59.500Z",
+      lane: "entry-1",
+      plate: 'AB"12\\3',
+      confidence: 0.93,
+    };
+    const event = toStoredEvent(reading, stamp);
+    expect(JSON.parse(event.body)).toEqual({
+      id: event.id,
+      type: "vehicle.entry",
+      site: "mall-a",
+      occurredAt: "2026-11-22T09:59:59.500Z",
+      uptimeMs: 1234,
+      lane: "entry-1",
+      plate: 'AB"12\\3',
+      confidence: 0.93,
+    });
+    expect(event).toMatchObject({ type: "vehicle.entry", occurredAt: "2026-11-22T09:59:59.500Z" });
+  });
+
+  it("stamps the reception time when the reading has none, and leaves out undefined fields", () => {
+    const reading = { type: "door.crossing", door: "d-1", direction: -1, count: undefined } as Reading;
+    const event = toStoredEvent(reading, { ...stamp, clockSynced: false });
+    expect(event.body).not.toContain("count");
+    expect(JSON.parse(event.body)).toEqual({
+      id: event.id,
+      type: "door.crossing",
+      site: "mall-a",
+      occurredAt: "2026-11-22T10:00:00.000Z",
+      uptimeMs: 1234,
+      clockSynced: false,
+      door: "d-1",
+      direction: -1,
+    });
+  });
+});
+
+describe("toWireJson", () => {
+  it("splices seq in, and the stamping boot only when it is not the sender's", () => {
+    const gap = toGapEvent({ fromSeq: 3, toSeq: 9 }, "buffer-cap-bytes", stamp);
+    const same = JSON.parse(toWireJson(12, gap.body, "boot-a", "boot-a"));
+    expect(same).toMatchObject({
+      seq: 12,
+      type: "gateway.gap",
+      fromSeq: 3,
+      toSeq: 9,
+      reason: "buffer-cap-bytes",
+    });
+    expect(same).not.toHaveProperty("bootId");
+    expect(JSON.parse(toWireJson(12, gap.body, "boot-a", "boot-b"))).toMatchObject({
+      seq: 12,
+      bootId: "boot-a",
+    });
+  });
+});
