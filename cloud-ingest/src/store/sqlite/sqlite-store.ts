@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
 import { createSqliteCounts } from "./count-store.js";
+import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
 import { createGatewayTable } from "./gateway-table.js";
 import { createMetricsQueries } from "./metrics-queries.js";
@@ -110,16 +111,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       for (const event of events) {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
         const time = clock.timeOf(event);
+        const occurredAt = Date.parse(event.occurredAt);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
           event.id,
           event.type,
           event.site,
-          Date.parse(event.occurredAt),
+          occurredAt,
           receivedAt,
           effect.known ? 0 : 1,
-          JSON.stringify(event),
+          slimBody(event, occurredAt),
           time.t,
           time.boot,
           time.base,
@@ -211,7 +213,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async getEvent(gateway, seq) {
       open();
       const row = statements.getEvent.get(gateway, seq) as
-        | { body: string; received_at: number; t: number; unknown_source: number }
+        | (EventColumns & { received_at: number; t: number; unknown_source: number })
         | undefined;
       if (row === undefined) return null;
       const stored: StoredEvent = {
@@ -219,7 +221,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         receivedAt: row.received_at,
         t: row.t,
         unknownSource: row.unknown_source === 1,
-        event: JSON.parse(row.body) as LotwatchEvent,
+        event: eventFromColumns(row),
       };
       return stored;
     },
@@ -281,7 +283,7 @@ function prepare(db: Database.Database) {
       ON CONFLICT (gateway, seq) DO NOTHING`),
     eventId: db.prepare("SELECT id FROM events WHERE gateway = ? AND seq = ?"),
     getEvent: db.prepare(
-      "SELECT body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
+      "SELECT id, seq, type, site, occurred_at, body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
     ),
     insertRejected: db.prepare(
       "INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)",
