@@ -17,9 +17,20 @@ export interface EventColumns {
  */
 export function slimBody(event: LotwatchEvent, occurredAtMs: number): string {
   const { id: _id, seq: _seq, type: _type, site: _site, occurredAt, ...rest } = event;
-  // `…T10:00:00Z` or `…00.1234Z` are valid on the wire but do not come back from the ms column.
-  if (new Date(occurredAtMs).toISOString() !== occurredAt) return JSON.stringify({ occurredAt, ...rest });
-  return JSON.stringify(rest);
+  return JSON.stringify(fromMs(occurredAt, occurredAtMs) ? rest : { occurredAt, ...rest });
+}
+
+const CANONICAL = /^\d{4}-\d\d-(\d\d)T\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * Whether the ms column gives `occurredAt` back exactly. `…T10:00:00Z` or `…00.1234Z` are valid on
+ * the wire but do not; the regex spares formatting a date per event (a day past 28 may have rolled
+ * over into the next month, so those are formatted and compared).
+ */
+function fromMs(occurredAt: string, ms: number): boolean {
+  const day = CANONICAL.exec(occurredAt)?.[1];
+  if (day === undefined) return false;
+  return Number(day) <= 28 || new Date(ms).toISOString() === occurredAt;
 }
 
 /** The event as it was received, from its columns (`slimBody`'s inverse). */

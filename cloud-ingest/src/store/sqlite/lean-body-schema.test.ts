@@ -29,6 +29,7 @@ describe("event bodies without the columns' fields", () => {
       "2026-11-22T10:00:00.120Z",
       "2026-11-22T10:00:00Z",
       "2026-11-22T10:00:00.1234Z",
+      "2026-02-30T10:00:00.000Z",
     ]) {
       const event = crossing(occurredAt);
       const ms = Date.parse(occurredAt);

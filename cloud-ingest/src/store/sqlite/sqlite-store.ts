@@ -12,6 +12,7 @@ import { createSqliteGaps } from "../../gaps/sqlite-gaps.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
+import { startCheckpointer } from "./checkpointer.js";
 import { createSqliteCounts } from "./count-store.js";
 import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
@@ -35,6 +36,11 @@ export interface SqliteStoreOptions {
   onNegativeCount?: NegativeCountHook;
   /** SQLite `synchronous`: `full` (default) makes a commit survive power loss; see open-database.ts. */
   sync?: SyncMode;
+  /**
+   * WAL checkpoints in a worker thread (checkpointer.ts) instead of inside commits. Default false
+   * (a thread per store is too much for tests and tools); the ingest turns it on.
+   */
+  checkpointWorker?: boolean;
 }
 
 interface RejectedRow {
@@ -58,6 +64,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
+  const checkpointer =
+    options.checkpointWorker === true ? startCheckpointer(db, { logger }) : { close: async () => {} };
   const counts = createSqliteCounts({
     db,
     topology: options.topology,
@@ -190,13 +198,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async insertBatch(gateway, events, receivedAt, rejected = [], envelope) {
       open();
       countChanges = [];
-      const result = insertBatch(gateway, events, receivedAt, rejected, envelope);
+      // IMMEDIATE: a transaction that read first could not become a writer once the checkpoint
+      // worker truncated the WAL under its snapshot; taking the write lock up front waits instead.
+      const result = insertBatch.immediate(gateway, events, receivedAt, rejected, envelope);
       counts.publish(countChanges);
       return result;
     },
     async recordRejected(rejections, receivedAt) {
       open();
-      recordRejected(rejections, receivedAt);
+      recordRejected.immediate(rejections, receivedAt);
     },
     async listRejected(limit) {
       open();
@@ -269,6 +279,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return metricsQueries.sessionsByStatus();
     },
     async close() {
+      await checkpointer.close();
       if (db.open) db.close();
     },
   };
