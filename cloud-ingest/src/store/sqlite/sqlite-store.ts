@@ -17,6 +17,7 @@ import { createSqliteCounts } from "./count-store.js";
 import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
 import { createGatewayTable } from "./gateway-table.js";
+import { createGroupCommit } from "./group-commit.js";
 import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
 import { openDatabase, type SyncMode } from "./open-database.js";
@@ -42,6 +43,17 @@ export interface SqliteStoreOptions {
    */
   checkpointWorker?: boolean;
 }
+
+type InsertBatchArgs = [
+  gateway: string,
+  events: LotwatchEvent[],
+  receivedAt: number,
+  rejected: RejectionInput[],
+  envelope: EnvelopeClock | undefined,
+];
+
+/** Batches handed in during one event-loop turn share a commit up to this many events (group-commit.ts). */
+const GROUP_MAX_EVENTS = 2_000;
 
 interface RejectedRow {
   id: number;
@@ -72,8 +84,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     logger,
     onNegativeCount: options.onNegativeCount,
   });
-  // Set inside the insert transaction, published only once it committed.
-  let countChanges: CountChange[] = [];
   const clocks = createEventClock(db, { ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
   const gateways = createGatewayTable(db, clocks.table);
   const metricsQueries = createMetricsQueries(db);
@@ -93,13 +103,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const insertBatch = db.transaction(
-    (
-      gateway: string,
-      events: LotwatchEvent[],
-      receivedAt: number,
-      rejected: RejectionInput[],
-      envelope: EnvelopeClock | undefined,
-    ): InsertResult => {
+    ([gateway, events, receivedAt, rejected, envelope]: InsertBatchArgs): {
+      result: InsertResult;
+      /** Published only once the transaction holding them committed. */
+      countChanges: CountChange[];
+    } => {
       const result: InsertResult = {
         inserted: 0,
         duplicates: 0,
@@ -159,7 +167,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           );
         }
       }
-      countChanges = counting.finish();
+      const countChanges = counting.finish();
       sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
       gateways.addCounters(
@@ -173,9 +181,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         },
         receivedAt,
       );
-      return result;
+      return { result, countChanges };
     },
   );
+  const batches = createGroupCommit({
+    db,
+    write: insertBatch,
+    weigh: (batch: InsertBatchArgs) => batch[1].length,
+    maxWeight: GROUP_MAX_EVENTS,
+  });
 
   const recordRejected = db.transaction((rejections: RejectionInput[], receivedAt: number) => {
     insertRejected(rejections, receivedAt);
@@ -197,15 +211,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     async insertBatch(gateway, events, receivedAt, rejected = [], envelope) {
       open();
-      countChanges = [];
-      // IMMEDIATE: a transaction that read first could not become a writer once the checkpoint
-      // worker truncated the WAL under its snapshot; taking the write lock up front waits instead.
-      const result = insertBatch.immediate(gateway, events, receivedAt, rejected, envelope);
+      const { result, countChanges } = await batches.submit([
+        gateway,
+        events,
+        receivedAt,
+        rejected,
+        envelope,
+      ]);
       counts.publish(countChanges);
       return result;
     },
     async recordRejected(rejections, receivedAt) {
       open();
+      // IMMEDIATE, as in group-commit.ts.
       recordRejected.immediate(rejections, receivedAt);
     },
     async listRejected(limit) {
@@ -279,6 +297,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return metricsQueries.sessionsByStatus();
     },
     async close() {
+      if (db.open) batches.flush();
       await checkpointer.close();
       if (db.open) db.close();
     },
