@@ -29,6 +29,11 @@ const groupOf = (log: string[] = [], maxWeight = 1_000) => {
   const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
   const write = db.transaction((v: string) => {
     if (v === "bad") throw new Error("refused");
+    if (v === "abort") {
+      // What SQLite does on an I/O error or a full disk: the whole transaction is gone.
+      db.exec("ROLLBACK");
+      throw new Error("disk full");
+    }
     log.push(`write ${v}`);
     return Number(insert.run(v).lastInsertRowid);
   });
@@ -53,6 +58,14 @@ describe("group commit", () => {
     const outcomes = await Promise.allSettled(["a", "bad", "c"].map((v) => group.submit(v)));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(db.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual(["a", "c"]);
+  });
+
+  it("fails the whole group when a write aborted the transaction, writing nothing outside it", async () => {
+    const group = groupOf();
+    const outcomes = await Promise.allSettled(["a", "abort", "c"].map((v) => group.submit(v)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(db.prepare("SELECT v FROM t").pluck().all()).toEqual([]);
+    expect(await group.submit("d")).toBe(1);
   });
 
   it("stops a group at its weight and commits the rest in the next turn, after the first resolved", async () => {

@@ -41,6 +41,9 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       try {
         return { ok: true, value: write(pending.item) };
       } catch (error) {
+        // An I/O error or a full disk can abort the whole transaction, not just the savepoint: then
+        // nothing of the group is stored, and every item must fail rather than commit on its own.
+        if (!db.inTransaction) throw error;
         return { ok: false, error };
       }
     }),
