@@ -110,7 +110,6 @@ const HEX_T = "printf('%012x', g.t)";
 const ID_SQL =
   `substr(${HEX_T}, 1, 8) || '-' || substr(${HEX_T}, 9, 4) || '-7' || printf('%03x', g.seq % 4096) || '-' || ` +
   "printf('%04x', 32768 + (g.seq / 4096) % 16384) || '-' || printf('%012x', g.seq)";
-const ISO_SQL = "strftime('%Y-%m-%dT%H:%M:%S', g.t / 1000, 'unixepoch') || printf('.%03dZ', g.t % 1000)";
 
 /** The id SQL gives seq n (occurred at `t`): a valid UUIDv7, unique per seq. */
 export function eventIdOf(seq: number, t: number): string {
@@ -149,9 +148,7 @@ function appendEvents(path: string, site: SiteIndex, effects: DoorEffect[], from
       db.prepare(`
         INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, t, body)
         SELECT @gateway, g.seq, g.id, 'door.crossing', @site, g.t, @receivedAt, 0, g.t,
-          '{"type":"door.crossing","id":"' || g.id || '","seq":' || g.seq || ',"site":"' || @site ||
-          '","occurredAt":"' || ${ISO_SQL} || '","uptimeMs":' || (g.t - ${START_MS}) || ',"door":"' ||
-          d.name || '","direction":' || g.direction || '}'
+          '{"uptimeMs":' || (g.t - ${START_MS}) || ',"door":"' || d.name || '","direction":' || g.direction || '}'
         FROM gen g JOIN door_names d ON d.door = g.door ORDER BY g.seq`).run(params);
       for (const [space, doors] of doorsBySpace(effects)) appendTimeline(db, site.id, space, doors);
       db.prepare(`

@@ -97,6 +97,7 @@ export async function startIngest(
     clock: settings.clockThresholdMs === undefined ? {} : { syncedThresholdMs: settings.clockThresholdMs },
     onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
     sync: settings.sync ?? "full",
+    checkpointWorker: true,
   });
   metrics.readFrom(store);
   let transport: GatewayTransport | undefined;

@@ -4,6 +4,9 @@ import { type ClockAnchor, type EnvelopeClock, wallBaseOf } from "../../clock/an
 import type { ClockSettings } from "../../clock/clock-settings.js";
 import { type CountTime, countTime } from "../../counts/count-time.js";
 import { type ClockTable, createClockTable } from "./clock-table.js";
+import { type EventColumns, eventFromColumns } from "./event-body.js";
+
+const COLUMNS = "id, seq, type, site, occurred_at, body, t, clock_wall";
 
 /** An event whose stored time changed: the caller moves its counts and session read. */
 export type MoveEvent = (event: LotwatchEvent, from: number, to: number) => void;
@@ -25,9 +28,7 @@ export interface EventClock {
   table: ClockTable;
 }
 
-interface StaleRow {
-  seq: number;
-  body: string;
+interface StaleRow extends EventColumns {
   t: number;
   clock_wall: number | null;
 }
@@ -36,10 +37,10 @@ export function createEventClock(db: Database.Database, settings: ClockSettings)
   const table = createClockTable(db);
   // Two index ranges, not an OR, which SQLite would answer by scanning every row of the boot.
   const stale = db.prepare(`
-    SELECT seq, body, t, clock_wall FROM events
+    SELECT ${COLUMNS} FROM events
     WHERE gateway = @gateway AND clock_boot = @boot AND clock_base IS NULL
     UNION ALL
-    SELECT seq, body, t, clock_wall FROM events
+    SELECT ${COLUMNS} FROM events
     WHERE gateway = @gateway AND clock_boot = @boot AND clock_base > @staleAbove
     LIMIT @limit`);
   const update = db.prepare(
@@ -84,7 +85,7 @@ export function createEventClock(db: Database.Database, settings: ClockSettings)
             }) as StaleRow[];
             budget -= rows.length;
             for (const row of rows) {
-              const event = JSON.parse(row.body) as LotwatchEvent;
+              const event = eventFromColumns(row);
               // The wall reading the event was corrected with stays its reading; only the anchor moved.
               const time = countTime(event, {
                 ...context,

@@ -2,6 +2,7 @@ import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import { CLOCK_MIGRATION } from "./clock-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
+import { LEAN_BODY_MIGRATION } from "./lean-body-schema.js";
 import { LEAN_EVENTS_MIGRATION } from "./lean-events-schema.js";
 import { SESSIONS_MIGRATION } from "./session-schema.js";
 
@@ -82,6 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
   COUNTS_MIGRATION,
   CLOCK_MIGRATION,
   LEAN_EVENTS_MIGRATION,
+  LEAN_BODY_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

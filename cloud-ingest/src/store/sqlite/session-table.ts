@@ -52,10 +52,17 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
       ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
     });
     for (const id of changes.deletes) statements.deleteSession.run(id);
-    for (const session of changes.upserts) statements.upsertSession.run(toRow(session, now));
+    // Records first, so each upsert writes its session's new record id in the same statement.
+    const recordIds = new Map<string, number>();
     for (const draft of changes.records) {
       const recordId = outbox.append(summaryOf(draft.session, draft.status, draft.corrects, now), now);
-      if (draft.live) statements.setLastRecord.run(recordId, draft.session.id);
+      if (draft.live) recordIds.set(draft.session.id, recordId);
+    }
+    for (const session of changes.upserts) {
+      statements.upsertSession.run({
+        ...toRow(session, now),
+        last_record_id: recordIds.get(session.id) ?? null,
+      });
     }
   };
 
@@ -139,10 +146,10 @@ function prepare(db: Database.Database) {
     upsertSession: db.prepare(`
       INSERT INTO sessions (id, site, plate_key, status, plate, exit_plate, started_at, entry_at, exit_at,
         entry_gateway, entry_seq, entry_lane, exit_gateway, exit_seq, exit_lane, matched_by, duration_s, fee,
-        currency, updated_at)
+        currency, last_record_id, updated_at)
       VALUES (@id, @site, @plate_key, @status, @plate, @exit_plate, @started_at, @entry_at, @exit_at,
         @entry_gateway, @entry_seq, @entry_lane, @exit_gateway, @exit_seq, @exit_lane, @matched_by,
-        @duration_s, @fee, @currency, @updated_at)
+        @duration_s, @fee, @currency, @last_record_id, @updated_at)
       ON CONFLICT (id) DO UPDATE SET
         status = excluded.status,
         plate = excluded.plate, exit_plate = excluded.exit_plate, started_at = excluded.started_at,
@@ -151,8 +158,8 @@ function prepare(db: Database.Database) {
         entry_lane = excluded.entry_lane, exit_gateway = excluded.exit_gateway,
         exit_seq = excluded.exit_seq, exit_lane = excluded.exit_lane, matched_by = excluded.matched_by,
         duration_s = excluded.duration_s, fee = excluded.fee, currency = excluded.currency,
+        last_record_id = COALESCE(excluded.last_record_id, sessions.last_record_id),
         updated_at = excluded.updated_at`),
-    setLastRecord: db.prepare("UPDATE sessions SET last_record_id = ? WHERE id = ?"),
   };
 }
 

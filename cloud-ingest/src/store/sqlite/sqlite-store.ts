@@ -12,9 +12,12 @@ import { createSqliteGaps } from "../../gaps/sqlite-gaps.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
+import { startCheckpointer } from "./checkpointer.js";
 import { createSqliteCounts } from "./count-store.js";
+import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
 import { createGatewayTable } from "./gateway-table.js";
+import { createGroupCommit } from "./group-commit.js";
 import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
 import { openDatabase, type SyncMode } from "./open-database.js";
@@ -34,7 +37,23 @@ export interface SqliteStoreOptions {
   onNegativeCount?: NegativeCountHook;
   /** SQLite `synchronous`: `full` (default) makes a commit survive power loss; see open-database.ts. */
   sync?: SyncMode;
+  /**
+   * WAL checkpoints in a worker thread (checkpointer.ts) instead of inside commits. Default false
+   * (a thread per store is too much for tests and tools); the ingest turns it on.
+   */
+  checkpointWorker?: boolean;
 }
+
+type InsertBatchArgs = [
+  gateway: string,
+  events: LotwatchEvent[],
+  receivedAt: number,
+  rejected: RejectionInput[],
+  envelope: EnvelopeClock | undefined,
+];
+
+/** Batches handed in during one event-loop turn share a commit up to this many events (group-commit.ts). */
+const GROUP_MAX_EVENTS = 2_000;
 
 interface RejectedRow {
   id: number;
@@ -57,14 +76,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
+  const checkpointer =
+    options.checkpointWorker === true ? startCheckpointer(db, { logger }) : { close: async () => {} };
   const counts = createSqliteCounts({
     db,
     topology: options.topology,
     logger,
     onNegativeCount: options.onNegativeCount,
   });
-  // Set inside the insert transaction, published only once it committed.
-  let countChanges: CountChange[] = [];
   const clocks = createEventClock(db, { ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
   const gateways = createGatewayTable(db, clocks.table);
   const metricsQueries = createMetricsQueries(db);
@@ -84,13 +103,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const insertBatch = db.transaction(
-    (
-      gateway: string,
-      events: LotwatchEvent[],
-      receivedAt: number,
-      rejected: RejectionInput[],
-      envelope: EnvelopeClock | undefined,
-    ): InsertResult => {
+    ([gateway, events, receivedAt, rejected, envelope]: InsertBatchArgs): {
+      result: InsertResult;
+      /** Published only once the transaction holding them committed. */
+      countChanges: CountChange[];
+    } => {
       const result: InsertResult = {
         inserted: 0,
         duplicates: 0,
@@ -110,16 +127,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       for (const event of events) {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
         const time = clock.timeOf(event);
+        const occurredAt = Date.parse(event.occurredAt);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
           event.id,
           event.type,
           event.site,
-          Date.parse(event.occurredAt),
+          occurredAt,
           receivedAt,
           effect.known ? 0 : 1,
-          JSON.stringify(event),
+          slimBody(event, occurredAt),
           time.t,
           time.boot,
           time.base,
@@ -149,7 +167,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           );
         }
       }
-      countChanges = counting.finish();
+      const countChanges = counting.finish();
       sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
       gateways.addCounters(
@@ -163,9 +181,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         },
         receivedAt,
       );
-      return result;
+      return { result, countChanges };
     },
   );
+  const batches = createGroupCommit({
+    db,
+    write: insertBatch,
+    weigh: (batch: InsertBatchArgs) => batch[1].length,
+    maxWeight: GROUP_MAX_EVENTS,
+  });
 
   const recordRejected = db.transaction((rejections: RejectionInput[], receivedAt: number) => {
     insertRejected(rejections, receivedAt);
@@ -187,14 +211,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     async insertBatch(gateway, events, receivedAt, rejected = [], envelope) {
       open();
-      countChanges = [];
-      const result = insertBatch(gateway, events, receivedAt, rejected, envelope);
+      const { result, countChanges } = await batches.submit([
+        gateway,
+        events,
+        receivedAt,
+        rejected,
+        envelope,
+      ]);
       counts.publish(countChanges);
       return result;
     },
     async recordRejected(rejections, receivedAt) {
       open();
-      recordRejected(rejections, receivedAt);
+      // IMMEDIATE, as in group-commit.ts.
+      recordRejected.immediate(rejections, receivedAt);
     },
     async listRejected(limit) {
       open();
@@ -211,7 +241,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async getEvent(gateway, seq) {
       open();
       const row = statements.getEvent.get(gateway, seq) as
-        | { body: string; received_at: number; t: number; unknown_source: number }
+        | (EventColumns & { received_at: number; t: number; unknown_source: number })
         | undefined;
       if (row === undefined) return null;
       const stored: StoredEvent = {
@@ -219,7 +249,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         receivedAt: row.received_at,
         t: row.t,
         unknownSource: row.unknown_source === 1,
-        event: JSON.parse(row.body) as LotwatchEvent,
+        event: eventFromColumns(row),
       };
       return stored;
     },
@@ -267,6 +297,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return metricsQueries.sessionsByStatus();
     },
     async close() {
+      if (db.open) batches.flush();
+      await checkpointer.close();
       if (db.open) db.close();
     },
   };
@@ -281,7 +313,7 @@ function prepare(db: Database.Database) {
       ON CONFLICT (gateway, seq) DO NOTHING`),
     eventId: db.prepare("SELECT id FROM events WHERE gateway = ? AND seq = ?"),
     getEvent: db.prepare(
-      "SELECT body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
+      "SELECT id, seq, type, site, occurred_at, body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
     ),
     insertRejected: db.prepare(
       "INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,111 @@
+import { LotwatchError } from "@lotwatch/protocol/errors.js";
+import type Database from "better-sqlite3";
+
+export interface GroupCommitOptions<I, O> {
+  db: Database.Database;
+  /** Writes one item; a `db.transaction` function, so in a group it runs as a savepoint. */
+  write: Database.Transaction<(item: I) => O>;
+  /** How much an item weighs (events in a batch); a group stops growing past `maxWeight`. */
+  weigh: (item: I) => number;
+  maxWeight: number;
+}
+
+export interface GroupCommit<I, O> {
+  /** Resolves once the transaction holding the item committed; rejects if its write failed. */
+  submit(item: I): Promise<O>;
+  /** Commits whatever is waiting, now (before the database closes). */
+  flush(): void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+/**
+ * Group commit: items submitted during one turn of the event loop (the envelopes aedes parsed from
+ * one read of a socket, or from several gateways) share one transaction and one fsync, each in its
+ * own savepoint, so one failing write rolls back alone and the others commit. A group stops at
+ * `maxWeight`; the rest commits in the next turn, after the first group's PUBACKs went out, so a
+ * commit never waits behind a long run of batches.
+ */
+export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
+  const { db, write, weigh, maxWeight } = options;
+  let queue: Pending<I, O>[] = [];
+  let scheduled = false;
+  const writeGroup = db.transaction((items: Pending<I, O>[]) =>
+    items.map((pending): Outcome<O> => {
+      try {
+        return { ok: true, value: write(pending.item) };
+      } catch (error) {
+        // An I/O error or a full disk can abort the whole transaction, not just the savepoint: then
+        // nothing of the group is stored, and every item must fail rather than commit on its own.
+        if (!db.inTransaction) throw error;
+        return { ok: false, error };
+      }
+    }),
+  );
+
+  const take = (): Pending<I, O>[] => {
+    let weight = 0;
+    let count = 0;
+    while (count < queue.length && (count === 0 || weight < maxWeight)) {
+      weight += weigh((queue[count] as Pending<I, O>).item);
+      count++;
+    }
+    const group = queue.slice(0, count);
+    queue = queue.slice(count);
+    return group;
+  };
+
+  const commit = (group: Pending<I, O>[]) => {
+    if (!db.open) {
+      const error = new LotwatchError("store_closed", "the store is closed (the ingest is shutting down)");
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    let outcomes: Outcome<O>[];
+    try {
+      // IMMEDIATE: a transaction that read first could not become a writer once the checkpoint
+      // worker truncated the WAL under its snapshot; taking the write lock up front waits instead.
+      outcomes =
+        group.length === 1
+          ? [{ ok: true, value: write.immediate((group[0] as Pending<I, O>).item) }]
+          : writeGroup.immediate(group);
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      const pending = group[i] as Pending<I, O>;
+      if (outcome.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome.error);
+    });
+  };
+
+  const turn = () => {
+    scheduled = false;
+    commit(take());
+    schedule();
+  };
+  const schedule = () => {
+    if (scheduled || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(turn);
+  };
+
+  return {
+    submit(item) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        schedule();
+      });
+    },
+    flush() {
+      while (queue.length > 0) commit(take());
+    },
+  };
+}
