@@ -42,5 +42,5 @@ VOLUME /var/lib/lotwatch
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(\"http://127.0.0.1:9100/healthz\").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # A small young generation, as the lotwatch-agent script does (edge-agent/README.md "Memory").
-ENTRYPOINT ["node", "--max-semi-space-size=1", "edge-agent/dist/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=64", "edge-agent/dist/cli.js"]
 CMD ["run", "--config", "/etc/lotwatch/agent.yaml"]

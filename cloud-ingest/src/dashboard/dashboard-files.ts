@@ -9,9 +9,10 @@ export interface DashboardFile {
 
 /**
  * The page's own files are plain HTML, CSS and JavaScript modules, served as they are (no build
- * step). They live in `src/dashboard/public/`, found from `src/dashboard/` and `dist/dashboard/` alike.
+ * step). They live in `src/dashboard/public/`; the build copies them to `dist/dashboard/public/`, so
+ * a dist-only install (the container image) serves them too.
  */
-export const PUBLIC_DIR = resolve(import.meta.dirname, "..", "..", "src", "dashboard", "public");
+export const PUBLIC_DIR = resolve(import.meta.dirname, "public");
 
 const require = createRequire(import.meta.url);
 const UPLOT_DIST = join(dirname(require.resolve("uplot")), "..", "dist");
