@@ -1,0 +1,11 @@
+import { basicsContract } from "./basics.contract.js";
+import { countsContract } from "./counts.contract.js";
+import { sessionsContract } from "./sessions.contract.js";
+import type { HarnessFactory } from "./store-harness.js";
+
+/** The one Store contract suite; each backend's `*.contract.test.ts` runs it with its own storage. */
+export function storeContract(harness: HarnessFactory): void {
+  basicsContract(harness);
+  countsContract(harness);
+  sessionsContract(harness);
+}
