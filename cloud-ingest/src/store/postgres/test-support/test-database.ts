@@ -1,25 +1,12 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { describe, it } from "vitest";
+import { dropSchema, probePostgres } from "../admin.js";
 
 /** The PostgreSQL the tests use: `LOTWATCH_TEST_PG`, else the machine's at 127.0.0.1:5432. */
 export const TEST_PG_URL = process.env.LOTWATCH_TEST_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 
-async function probe(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return null;
-  } catch (error) {
-    return String((error as Error).message ?? error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** Why PostgreSQL cannot be used, or null when it can. */
-export const pgUnavailable = await probe();
+export const pgUnavailable = await probePostgres(TEST_PG_URL);
 const inCi = process.env.CI === "true";
 if (pgUnavailable !== null && !inCi) {
   console.warn(
@@ -51,21 +38,10 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-export function createTestSchema(): TestSchema {
+/** A random schema name on TEST_PG_URL (created by the store that opens it). */
+export function createTestSchema(base = TEST_PG_URL): TestSchema {
   const name = `lw_test_${randomBytes(6).toString("hex")}`;
-  const url = new URL(TEST_PG_URL);
+  const url = new URL(base);
   url.searchParams.set("schema", name);
-  return {
-    name,
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return { name, url: url.toString(), drop: () => dropSchema(url.toString()) };
 }
