@@ -26,6 +26,10 @@ const CUM_BEFORE = `SELECT cum FROM count_timeline WHERE ${WHERE_STREAM} AND ${K
 const CUM_AT = `SELECT cum FROM count_timeline WHERE ${WHERE_STREAM} AND t <= $4 ${DESC}`;
 const INSERT =
   "INSERT INTO count_timeline (site, space, source, t, gateway, seq, delta, cum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+const APPEND = `
+  INSERT INTO count_timeline (site, space, source, t, gateway, seq, delta, cum)
+  SELECT $1, $2, $3, t, gateway, seq, delta, cum
+  FROM unnest($4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) AS op(t, gateway, seq, delta, cum)`;
 const ADJUST = `UPDATE count_timeline SET delta = delta + $7, cum = cum + $8
   WHERE ${WHERE_STREAM} AND t = $4 AND gateway = $5 AND seq = $6 RETURNING delta`;
 const REMOVE = `DELETE FROM count_timeline WHERE ${WHERE_STREAM} AND t = $4 AND gateway = $5 AND seq = $6`;
@@ -45,12 +49,14 @@ export function createPgCountTimeline(): PgCountTimeline {
       const tail = await one<LastRow>(sql, LAST, [site, space, source]);
       const before = tail?.cum ?? 0;
       let prefix = 0;
+      // Ops past the tail (the usual case: events arrive roughly in time order) go in one statement.
+      const appended: { op: TimelineOp; cum: number }[] = [];
       for (let i = 0; i < sorted.length; i++) {
         const op = sorted[i] as TimelineOp;
         const key = [site, space, source, op.t, op.gateway, op.seq];
         prefix += op.delta;
         if (tail === undefined || compareKeys(op, tail) > 0) {
-          await run(sql, INSERT, [...key, op.delta, before + prefix]);
+          appended.push({ op, cum: before + prefix });
           continue;
         }
         const adjusted = await one<{ delta: number }>(sql, ADJUST, [...key, op.delta, prefix]);
@@ -67,6 +73,18 @@ export function createPgCountTimeline(): PgCountTimeline {
         } else {
           await run(sql, SHIFT_BETWEEN, [...key, prefix, next.t, next.gateway, next.seq]);
         }
+      }
+      if (appended.length > 0) {
+        await run(sql, APPEND, [
+          site,
+          space,
+          source,
+          appended.map((a) => a.op.t),
+          appended.map((a) => a.op.gateway),
+          appended.map((a) => a.op.seq),
+          appended.map((a) => a.op.delta),
+          appended.map((a) => a.cum),
+        ]);
       }
       return { before, after: before + prefix };
     },

@@ -63,13 +63,19 @@ interface RejectedRow {
 const DAY_MS = 86_400_000;
 const EXPIRE_EVERY_MS = 3_600_000;
 
-const INSERT_KEY = `INSERT INTO event_keys (gateway, seq, id, received_at) VALUES ($1, $2, $3, $4)
-  ON CONFLICT (gateway, seq) DO NOTHING RETURNING seq`;
+// One statement per batch for the keys and one for the rows: a round trip per event would cost
+// more than the writes themselves.
+const INSERT_KEYS = `INSERT INTO event_keys (gateway, seq, id, received_at)
+  SELECT $1, seq, id, $4 FROM unnest($2::bigint[], $3::text[]) AS k(seq, id)
+  ON CONFLICT (gateway, seq) DO NOTHING RETURNING seq, id`;
 const KEY_ID = "SELECT id FROM event_keys WHERE gateway = $1 AND seq = $2";
-const INSERT_EVENT = `
+const INSERT_EVENTS = `
   INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body,
     t, clock_boot, clock_base, clock_wall)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
+  SELECT $1, seq, id, type, site, occurred_at, $2, unknown_source, body, t, clock_boot, clock_base, clock_wall
+  FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[],
+    $10::bigint[], $11::text[], $12::bigint[], $13::bigint[])
+    AS e(seq, id, type, site, occurred_at, unknown_source, body, t, clock_boot, clock_base, clock_wall)`;
 const GET_EVENT = "SELECT body, received_at, t, unknown_source FROM events WHERE gateway = $1 AND seq = $2";
 const INSERT_REJECTED = `INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt)
   VALUES ($1, $2, $3, $4, $5, $6)`;
@@ -144,11 +150,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     });
     if (moved > 0)
       logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
-    for (const event of events) {
+    const fresh = await insertKeys(sql, gateway, events, receivedAt);
+    const rows: unknown[][] = [];
+    for (const [index, event] of events.entries()) {
       const effect = countDeltasFor(topology.sites.get(event.site), event);
       const time = await clock.timeOf(event);
-      const fresh = await one(sql, INSERT_KEY, [gateway, event.seq, event.id, receivedAt]);
-      if (fresh === undefined) {
+      if (!fresh.has(index)) {
         result.duplicates++;
         const existing = await one<{ id: string }>(sql, KEY_ID, [gateway, event.seq]);
         if (existing && existing.id !== event.id) {
@@ -159,14 +166,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         }
         continue;
       }
-      await run(sql, INSERT_EVENT, [
-        gateway,
+      rows.push([
         event.seq,
         event.id,
         event.type,
         event.site,
         Date.parse(event.occurredAt),
-        receivedAt,
         !effect.known,
         JSON.stringify(event),
         time.t,
@@ -187,6 +192,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         );
       }
     }
+    await insertEvents(sql, gateway, receivedAt, rows);
     const changes = await counting.finish();
     const records = await sessions.ingest(sql, gateway, timed, receivedAt);
     await insertRejected(sql, rejected, receivedAt);
@@ -331,6 +337,39 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await pool.end();
     },
   };
+}
+
+/** Stores the batch's (gateway, seq) keys; returns the indexes of the events stored for the first time. */
+async function insertKeys(
+  sql: Sql,
+  gateway: string,
+  events: readonly LotwatchEvent[],
+  receivedAt: number,
+): Promise<Set<number>> {
+  if (events.length === 0) return new Set();
+  const stored = await query<{ seq: number; id: string }>(sql, INSERT_KEYS, [
+    gateway,
+    events.map((event) => event.seq),
+    events.map((event) => event.id),
+    receivedAt,
+  ]);
+  const storedId = new Map(stored.map((row) => [row.seq, row.id]));
+  const fresh = new Set<number>();
+  for (const [index, event] of events.entries()) {
+    // A seq twice in one batch: the first is stored, the repeat is a duplicate like any other.
+    if (storedId.get(event.seq) === event.id) {
+      fresh.add(index);
+      storedId.delete(event.seq);
+    }
+  }
+  return fresh;
+}
+
+/** The batch's new event rows (seq, id, type, site, occurred_at, unknown_source, body, t, clock…). */
+async function insertEvents(sql: Sql, gateway: string, receivedAt: number, rows: readonly unknown[][]) {
+  if (rows.length === 0) return;
+  const column = (i: number) => rows.map((row) => row[i]);
+  await run(sql, INSERT_EVENTS, [gateway, receivedAt, ...Array.from({ length: 11 }, (_, i) => column(i))]);
 }
 
 function toRejection(row: RejectedRow): Rejection {

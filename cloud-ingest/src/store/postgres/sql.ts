@@ -1,7 +1,7 @@
 import type pg from "pg";
 
 /** A pool (one statement, any connection) or a client inside a transaction. */
-export type Sql = pg.Pool | pg.PoolClient;
+export type Sql = pg.Pool | pg.ClientBase;
 
 const names = new Map<string, string>();
 
