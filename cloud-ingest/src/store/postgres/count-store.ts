@@ -6,7 +6,7 @@ import { type CountSource, countSourcesOf, type TimelineSource } from "../../cou
 import type { Logger } from "../../logging/create-logger.js";
 import type { SiteIndex, TopologyIndex } from "../../topology/topology-index.js";
 import type { CountEffect } from "../sqlite/count-store.js";
-import type { TimelineKey, TimelineOp, TimelineStream } from "../sqlite/count-timeline.js";
+import type { TimelineChange, TimelineKey, TimelineOp, TimelineStream } from "../sqlite/count-timeline.js";
 import type { SlotStateRow, SpaceCountRow } from "../store.js";
 import { createPgCountTimeline } from "./count-timeline.js";
 import { createPgSlotStates } from "./slot-states.js";
@@ -34,8 +34,10 @@ export interface PgCounts {
   slots(sql: Sql, site: string): Promise<SlotStateRow[]>;
 }
 
-const SET_HEAD = `
-  INSERT INTO count_heads (site, space, source, count, updated_at) VALUES ($1, $2, $3, $4, $5)
+const SET_HEADS = `
+  INSERT INTO count_heads (site, space, source, count, updated_at)
+  SELECT site, space, source, count, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+    AS h(site, space, source, count)
   ON CONFLICT (site, space, source) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at`;
 const HEADS = "SELECT space, source, count, updated_at FROM count_heads WHERE site = $1";
 
@@ -108,17 +110,24 @@ export function createPgCounts(options: PgCountsOptions): PgCounts {
         }
       },
       async finish() {
+        const entries = [...streams.values()];
+        const results = await timeline.apply(sql, entries);
         const changes: CountChange[] = [];
-        for (const { stream, ops } of streams.values()) {
-          const { before, after } = await timeline.apply(sql, stream, ops);
+        const heads: [string[], string[], string[], number[]] = [[], [], [], []];
+        for (const [i, { stream }] of entries.entries()) {
+          const { before, after } = results[i] as TimelineChange;
           if (after === before) continue;
-          await run(sql, SET_HEAD, [stream.site, stream.space, stream.source, after, receivedAt]);
+          heads[0].push(stream.site);
+          heads[1].push(stream.space);
+          heads[2].push(stream.source);
+          heads[3].push(after);
           if (after < 0 && after < before) reportNegative(stream, after);
           const site = topology.sites.get(stream.site);
           if (sourceOf(site, stream.space) === stream.source) {
             changes.push(changeOf(site, stream, after, receivedAt));
           }
         }
+        if (heads[0].length > 0) await run(sql, SET_HEADS, [...heads, receivedAt]);
         return changes;
       },
     };

@@ -30,9 +30,10 @@ export interface PgSessionTable {
   list(sql: Sql, site: string, query: SessionQuery): Promise<SessionPage>;
 }
 
-const INSERT_READ = `
+// A batch's reads in one statement; each (gateway, seq) appears once in it (the caller dedupes).
+const INSERT_READS = `
   INSERT INTO session_reads (gateway, seq, site, plate_key, kind, plate, lane, at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
   ON CONFLICT (gateway, seq) DO UPDATE SET at = excluded.at`;
 const GROUP_READS =
   "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = $1 AND plate_key = $2";
@@ -82,23 +83,23 @@ export function createPgSessionTable(options: PgSessionTableOptions): PgSessionT
   return {
     async ingest(sql, gateway, events, now) {
       const groups = new Map<string, { site: string; plateKey: string }>();
+      // By seq: a re-timed read and the same read stored again keep the last time, as row by row would.
+      const reads = new Map<number, unknown[]>();
       for (const { event, t } of events) {
         if (event.type !== "vehicle.entry" && event.type !== "vehicle.exit") continue;
         // Reads of sites the topology does not know are stored as events but make no sessions.
         if (!topology.sites.has(event.site)) continue;
         const plateKey = confusableKey(normalizePlate(event.plate));
         const kind = event.type === "vehicle.entry" ? "entry" : "exit";
-        await run(sql, INSERT_READ, [
-          gateway,
-          event.seq,
-          event.site,
-          plateKey,
-          kind,
-          event.plate,
-          event.lane,
-          t,
-        ]);
+        reads.set(event.seq, [event.seq, event.site, plateKey, kind, event.plate, event.lane, t]);
         groups.set(`${event.site}\u0000${plateKey}`, { site: event.site, plateKey });
+      }
+      if (reads.size > 0) {
+        const rows = [...reads.values()];
+        await run(sql, INSERT_READS, [
+          gateway,
+          ...Array.from({ length: 7 }, (_, i) => rows.map((row) => row[i])),
+        ]);
       }
       const pending: Pending[] = [];
       for (const { site, plateKey } of groups.values()) await recompute(sql, site, plateKey, now, pending);
