@@ -112,13 +112,11 @@ describe("scale-out: two ingest workers behind Mosquitto share one PostgreSQL", 
     const publishing = (async () => {
       for (let i = 0; i < payloads.length; i += IN_FLIGHT) {
         await Promise.all(
-          payloads
-            .slice(i, i + IN_FLIGHT)
-            .map(({ batch, payload }) =>
-              publisher.publishAsync(`lotwatch/v1/${batch.site}/${batch.gateway}/events`, payload, {
-                qos: 1,
-              }),
-            ),
+          payloads.slice(i, i + IN_FLIGHT).map(({ batch, payload }) =>
+            publisher.publishAsync(`lotwatch/v1/${batch.site}/${batch.gateway}/events`, payload, {
+              qos: 1,
+            }),
+          ),
         );
       }
     })();
