@@ -1,4 +1,5 @@
 import { basicsContract } from "./basics.contract.js";
+import { clockContract } from "./clock.contract.js";
 import { countsContract } from "./counts.contract.js";
 import { sessionsContract } from "./sessions.contract.js";
 import type { HarnessFactory } from "./store-harness.js";
@@ -7,5 +8,6 @@ import type { HarnessFactory } from "./store-harness.js";
 export function storeContract(harness: HarnessFactory): void {
   basicsContract(harness);
   countsContract(harness);
+  clockContract(harness);
   sessionsContract(harness);
 }
