@@ -57,7 +57,7 @@ export interface PoolOptions {
   max?: number;
 }
 
-/** A pool whose every connection works in the target's schema. */
+/** A pool whose every connection works in the target's schema; the caller handles its "error" events. */
 export function createPool(target: PostgresTarget, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: target.connectionString,
@@ -66,8 +66,6 @@ export function createPool(target: PostgresTarget, options: PoolOptions = {}): p
     options: `-c search_path=${target.schema}`,
     connectionTimeoutMillis: 10_000,
   });
-  // An idle connection dropped by the server must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
   return pool;
 }
 

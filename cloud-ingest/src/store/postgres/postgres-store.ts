@@ -98,6 +98,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const logger = options.logger ?? createLogger("store");
   const target: PostgresTarget = parsePostgresUrl(options.url);
   const pool = createPool(target, { max: options.poolSize ?? 4 });
+  // An idle connection the server drops must not crash the process; the next query reconnects.
   pool.on("error", (error) => logger.warn({ err: error }, "an idle PostgreSQL connection failed"));
   try {
     const ran = await migrate(pool, target.schema);
