@@ -25,6 +25,8 @@ export interface ScaleOutScenario {
 
 export interface ScenarioOptions {
   seed: number;
+  /** Site ids are `{prefix}-{n}`, gateways `{site}-in|out|aux`: unique per run on a shared broker. */
+  prefix: string;
   sites: number;
   /** Vehicle reads per site. */
   reads: number;
@@ -49,7 +51,7 @@ export function generateScaleOutScenario(options: ScenarioOptions): ScaleOutScen
   let events = 0;
   let to = T0;
   for (let i = 0; i < options.sites; i++) {
-    const site = `so-${i}`;
+    const site = `${options.prefix}-${i}`;
     sites.push(site);
     const streams = new Map<string, LotwatchEvent[]>();
     const add = (gateway: string, draft: Record<string, unknown>) => {
