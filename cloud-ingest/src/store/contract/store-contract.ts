@@ -1,6 +1,7 @@
 import { basicsContract } from "./basics.contract.js";
 import { clockContract } from "./clock.contract.js";
 import { countsContract } from "./counts.contract.js";
+import { gapsContract } from "./gaps.contract.js";
 import { sessionsContract } from "./sessions.contract.js";
 import type { HarnessFactory } from "./store-harness.js";
 
@@ -9,5 +10,6 @@ export function storeContract(harness: HarnessFactory): void {
   basicsContract(harness);
   countsContract(harness);
   clockContract(harness);
+  gapsContract(harness);
   sessionsContract(harness);
 }
