@@ -70,7 +70,7 @@ export function createWorker(options: WorkerOptions): Worker {
       service = started;
       live.add(started);
       void started.exited.then(() => live.delete(started));
-      httpUrl = (await waitForReadyFile<{ httpUrl: string }>(started, readyFile, 30_000)).httpUrl;
+      httpUrl = (await waitForReadyFile<{ httpUrl: string }>(started, readyFile, 60_000)).httpUrl;
     },
     async stop(signal) {
       const current = service;
