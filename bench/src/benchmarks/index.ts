@@ -5,6 +5,7 @@ import { backlogDrain } from "./backlog-drain.js";
 import { brokerBaselines } from "./broker-baselines.js";
 import { countAt } from "./count-at.js";
 import { endToEndLatency } from "./end-to-end-latency.js";
+import { ingestPostgres } from "./ingest-postgres.js";
 import { ingestRate } from "./ingest-rate.js";
 import { restCounts } from "./rest-counts.js";
 
@@ -12,6 +13,7 @@ import { restCounts } from "./rest-counts.js";
 export const BENCHMARKS: readonly Benchmark[] = [
   agentAccept,
   ingestRate,
+  ingestPostgres,
   brokerBaselines,
   backlogDrain,
   agentMemory,

@@ -73,3 +73,22 @@ describe("parseCommandLine", () => {
     expect(() => parseCommandLine([], {})).toThrow(/--topology FILE or set LOTWATCH_TOPOLOGY/);
   });
 });
+
+describe("parseCommandLine --db and --retention-days", () => {
+  it("passes a postgres:// URL through as the database, with a retention from the flag or the variable", () => {
+    const url = "postgres://postgres@127.0.0.1:5432/test?schema=lotwatch";
+    expect(parseCommandLine(["--topology", "t", "--db", url, "--retention-days", "90"], {})).toMatchObject({
+      dbPath: url,
+      retentionDays: 90,
+    });
+    expect(
+      parseCommandLine(["--topology", "t"], { LOTWATCH_DB: url, LOTWATCH_RETENTION_DAYS: "30" }),
+    ).toMatchObject({ dbPath: url, retentionDays: 30 });
+  });
+
+  it("refuses a retention for the SQLite store, which keeps every event", () => {
+    expect(() => parseCommandLine(["--topology", "t", "--retention-days", "90"], {})).toThrow(
+      /--retention-days needs the PostgreSQL store/,
+    );
+  });
+});

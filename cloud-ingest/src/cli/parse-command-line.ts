@@ -2,6 +2,7 @@ import { ConfigError } from "@lotwatch/protocol/errors.js";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../ingest/handle-message.js";
 import { DEFAULT_PORTS, type IngestSettings } from "../run/start-ingest.js";
+import { isPostgresUrl } from "../store/postgres/connect.js";
 import type { SyncMode } from "../store/sqlite/open-database.js";
 import { parseWebhookUrl } from "../summaries/webhook-url.js";
 
@@ -27,6 +28,7 @@ interface RawOptions {
   clockThresholdMs?: number;
   apiKeys?: string;
   sync?: SyncMode;
+  retentionDays?: number;
 }
 
 type Parser<T> = (value: string) => T;
@@ -78,6 +80,7 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   clockThresholdMs: ["LOTWATCH_CLOCK_THRESHOLD_MS", parsePositive],
   apiKeys: ["LOTWATCH_API_KEYS", String],
   sync: ["LOTWATCH_SYNC", parseSync],
+  retentionDays: ["LOTWATCH_RETENTION_DAYS", parsePositive],
 };
 
 export const DEFAULT_CLIENT_ID = "lotwatch-ingest";
@@ -89,7 +92,11 @@ export function buildProgram(): Command {
       "--topology <file>",
       "sites, spaces, lanes, doors and slots, JSON or YAML (env LOTWATCH_TOPOLOGY)",
     )
-    .option("--db <path>", "SQLite database file (env LOTWATCH_DB)", "./lotwatch.db")
+    .option(
+      "--db <path|url>",
+      "SQLite database file, or postgres://user@host:port/db[?schema=NAME] (env LOTWATCH_DB)",
+      "./lotwatch.db",
+    )
     .option("--host <host>", "address both servers listen on (env LOTWATCH_HOST)", "127.0.0.1")
     .option(
       "--http-port <port>",
@@ -164,6 +171,11 @@ export function buildProgram(): Command {
       "SQLite synchronous: full = a PUBACK survives power loss (default); normal = faster, a power cut may lose the last acknowledged batches (env LOTWATCH_SYNC)",
       parseSync,
     )
+    .option(
+      "--retention-days <n>",
+      "PostgreSQL only: drop monthly event partitions received more than N days ago (default: keep all; env LOTWATCH_RETENTION_DAYS)",
+      parsePositive,
+    )
     .addHelpText(
       "after",
       "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)" +
@@ -206,6 +218,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
       "--gateways configures the embedded broker; with --broker, the external broker authenticates gateways (its ACL must limit each to its own topics)",
     );
   }
+  if (settings.retentionDays !== undefined && !isPostgresUrl(settings.db ?? "")) {
+    throw new ConfigError(
+      "conflicting_options",
+      "--retention-days needs the PostgreSQL store (--db postgres://…); the SQLite store keeps every event",
+    );
+  }
   return {
     topologyPath: settings.topology,
     dbPath: settings.db ?? "./lotwatch.db",
@@ -220,6 +238,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     maxPacketBytes: settings.maxPacketBytes,
     clockThresholdMs: settings.clockThresholdMs,
     sync: settings.sync,
+    retentionDays: settings.retentionDays,
     summaries:
       settings.summaries === undefined && settings.webhook === undefined
         ? undefined

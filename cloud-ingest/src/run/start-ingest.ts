@@ -12,17 +12,18 @@ import { createLogger, type Logger } from "../logging/create-logger.js";
 import { createIngestMetrics } from "../metrics/ingest-metrics.js";
 import { createMeteredStore } from "../metrics/metered-store.js";
 import type { SyncMode } from "../store/sqlite/open-database.js";
-import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { DispatcherTuning, SummaryDispatcher } from "../summaries/dispatcher.js";
 import { type SummarySettings, startSummaries } from "../summaries/start-summaries.js";
 import { loadTopology } from "../topology/load-topology.js";
 import { createTopologyIndex } from "../topology/topology-index.js";
 import { hostPort, listenPort } from "./listen.js";
 import { isLoopback } from "./loopback.js";
+import { describeDb, openStore } from "./open-store.js";
 import { removeReadyFile, writeReadyFile } from "./ready-file.js";
 
 export interface IngestSettings {
   topologyPath: string;
+  /** A SQLite file, or `postgres://…` for the PostgreSQL store (`--db`). */
   dbPath: string;
   host: string;
   /** Undefined = the default port, which may fall back to a free one; 0 = any free port. */
@@ -46,6 +47,8 @@ export interface IngestSettings {
   clockThresholdMs?: number | undefined;
   /** SQLite `synchronous` (`--sync`); default `full`, which a PUBACK-means-stored promise needs. */
   sync?: SyncMode | undefined;
+  /** PostgreSQL only: drop events received more than this many days ago (`--retention-days`). */
+  retentionDays?: number | undefined;
 }
 
 export interface IngestDefaults {
@@ -90,14 +93,15 @@ export async function startIngest(
   const topology = createTopologyIndex(loadTopology(settings.topologyPath));
   const apiKeys = loadApiKeyVerifier(settings, logger);
   const metrics = createIngestMetrics();
-  const store = createSqliteStore({
-    path: settings.dbPath,
+  const store = await openStore({
+    db: settings.dbPath,
     topology,
     logger: log("store"),
     clock: settings.clockThresholdMs === undefined ? {} : { syncedThresholdMs: settings.clockThresholdMs },
     onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
     sync: settings.sync ?? "full",
     checkpointWorker: true,
+    retentionDays: settings.retentionDays,
   });
   metrics.readFrom(store);
   let transport: GatewayTransport | undefined;
@@ -148,7 +152,7 @@ export async function startIngest(
     const { mqttUrl } = transport;
     ready = true;
     logger.info(
-      { httpUrl, mqttUrl, db: settings.dbPath },
+      { httpUrl, mqttUrl, db: describeDb(settings.dbPath) },
       `ingest ready: REST API ${httpUrl}, MQTT ${mqttUrl}`,
     );
     if (settings.readyFile !== undefined) {
