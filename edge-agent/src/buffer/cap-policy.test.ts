@@ -78,6 +78,22 @@ describe("the buffer cap policy", () => {
     expect(gaps.some((gap) => gapEventSeqs.includes(gap.toSeq + 1))).toBe(true);
   });
 
+  it("never drops a reading it handed out for sending, since the ingest may already hold it", async () => {
+    const buffer = openBuffer({ maxBytes: 128 * 1024 });
+    await acceptMany(buffer, 200, 100);
+    expect(buffer.health().dropped).toBe(0);
+    const sent = buffer.nextToSend(0, 200, Number.MAX_SAFE_INTEGER).map((event) => event.seq);
+    await acceptMany(buffer, 4000, 100, 200);
+
+    const stillPending = new Set(pendingEvents(buffer).map((event) => event.seq));
+    expect(buffer.health().dropped).toBeGreaterThan(1000);
+    expect(sent.filter((seq) => !stillPending.has(seq))).toEqual([]);
+    const dropped = pendingEvents(buffer)
+      .filter((event) => event.type === "gateway.gap")
+      .map((event) => (event as { fromSeq: number }).fromSeq);
+    expect(Math.min(...dropped)).toBe(sent.length + 1);
+  });
+
   it("keeps the dropped total across a restart", async () => {
     let buffer = openBuffer({ maxBytes: 128 * 1024 });
     await acceptMany(buffer, 3000, 200);

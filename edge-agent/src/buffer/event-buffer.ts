@@ -106,11 +106,13 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
 
   const rows = createPendingRows(db, options.bootId);
   const counts = createCountsStore(db);
+  let sentThrough = 0;
   const retention = createRetention({
     db,
     maxBytes: options.maxBytes,
     maxAgeMs: options.maxAgeMs,
     now,
+    sentThrough: () => sentThrough,
     appendGap(range, reason) {
       const stamp = stampNow();
       return rows.insert(toGapEvent(range, reason, stamp), stamp.receivedAt);
@@ -380,6 +382,12 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     },
     flush,
     peek: (afterSeq, maxEvents, maxBytes) => rows.peek(afterSeq, maxEvents, maxBytes),
+    nextToSend(afterSeq, maxEvents, maxBytes) {
+      const events = rows.peek(afterSeq, maxEvents, maxBytes);
+      const last = events[events.length - 1];
+      if (last !== undefined && last.seq > sentThrough) sentThrough = last.seq;
+      return events;
+    },
     ack(acked) {
       const ranges = "fromSeq" in acked ? [acked] : acked;
       if (ranges.length === 0) return 0;

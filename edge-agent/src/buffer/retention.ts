@@ -21,6 +21,12 @@ export interface RetentionOptions {
   maxBytes?: number;
   maxAgeMs?: number;
   now: () => Date;
+  /**
+   * The highest seq handed to the forwarder in this process: rows up to it may already be stored
+   * at the ingest (in flight, or acked and not yet deleted), so dropping one and reporting it in a
+   * gap would name a seq as lost that arrived. Drops take only rows above it.
+   */
+  sentThrough?: () => number;
   /** Appends the gap event of one range in the current transaction; returns its seq. */
   appendGap(range: SeqRange, reason: DropReason): number;
 }
@@ -49,8 +55,8 @@ const PAGE_ROWS = 1000;
 const AGE_CHUNK = 10_000;
 
 /**
- * The cap policy: past maxBytes or maxAge, or on a full disk, the oldest readings go first and the
- * same transaction appends `gateway.gap` events naming exactly the seqs deleted. Gap rows are never
+ * The cap policy: past maxBytes or maxAge, or on a full disk, the oldest readings not yet sent go
+ * first and the same transaction appends `gateway.gap` events naming exactly the seqs deleted. Gap rows are never
  * dropped: they are tiny, and they are the only record of the loss.
  */
 export function createRetention(options: RetentionOptions): Retention {
@@ -72,6 +78,7 @@ export function createRetention(options: RetentionOptions): Retention {
   );
 
   const bytes = () => (pageCount.get() as number) * pageSize;
+  const sentThrough = options.sentThrough ?? (() => 0);
 
   function dropSeqs(seqs: number[], reason: DropReason, bytes = 0): DropReport {
     const ranges = contiguousRanges(seqs);
@@ -95,7 +102,7 @@ export function createRetention(options: RetentionOptions): Retention {
   ): { seqs: number[]; bytes: number } {
     const seqs: number[] = [];
     let estimate = 0;
-    let cursor = 0;
+    let cursor = sentThrough();
     while (seqs.length < count || estimate < bytes) {
       const rows = selectCandidates.all(cursor, beforeSeq, PAGE_ROWS) as Array<{ seq: number; size: number }>;
       for (const row of rows) {
@@ -129,7 +136,7 @@ export function createRetention(options: RetentionOptions): Retention {
     if (maxAgeMs === undefined) return null;
     const cutoff = options.now().getTime() - maxAgeMs;
     let report: DropReport | null = null;
-    let after = 0;
+    let after = sentThrough();
     let done = false;
     while (!done) {
       const seqs: number[] = [];

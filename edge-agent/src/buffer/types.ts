@@ -53,6 +53,11 @@ export interface EventBuffer {
   /** Pending events with seq > afterSeq in seq order, bounded by count and total JSON bytes (at least one). */
   peek(afterSeq: number, maxEvents: number, maxBytes: number): PendingEvent[];
   /**
+   * `peek` for the forwarder: from then on the cap policy never drops these rows, since the ingest
+   * may already hold them (in flight, or acked and not yet deleted); it drops newer ones instead.
+   */
+  nextToSend(afterSeq: number, maxEvents: number, maxBytes: number): PendingEvent[];
+  /**
    * Deletes acknowledged ranges (several in one transaction); returns how many rows were still
    * there. Never throws. Not fsynced: a power cut can bring acknowledged rows back, to be resent.
    */

@@ -228,7 +228,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           sentAt: now(),
         });
         const room = Math.max(1, forward.batchMaxBytes - Buffer.byteLength(head) - 2);
-        const events = buffer.peek(session.cursor, forward.batchMaxEvents, room);
+        const events = buffer.nextToSend(session.cursor, forward.batchMaxEvents, room);
         const first = events[0];
         const last = events[events.length - 1];
         if (first === undefined || last === undefined) return;
