@@ -9,8 +9,8 @@ export const RELIABILITY_MODE: "quick" | "long" =
 const FIGURES = {
   quick: {
     /** Ingest SIGKILLs while commits are in flight (the issue's 100 in long mode). */
-    pubackKills: 8,
-    pubackRate: 3_000,
+    pubackKills: 6,
+    pubackRate: 500,
     /** Readings pending in the buffer when it is damaged. */
     corruptPending: 3_000,
     /** Seconds of the fuzzers' runs per parser. */
@@ -20,7 +20,7 @@ const FIGURES = {
   },
   long: {
     pubackKills: 100,
-    pubackRate: 4_000,
+    pubackRate: 2_000,
     corruptPending: 50_000,
     fuzzRuns: 20_000,
     writeBudgetReadings: 200_000,
