@@ -87,6 +87,8 @@ export interface IngestService extends RestartableService {
 export interface IngestServiceOptions {
   /** Consume from this broker (`--broker`) with a persistent session instead of embedding one. */
   broker?: string;
+  /** More command-line options (`--gateways FILE`). */
+  args?: string[];
 }
 
 /** The ingest consumer's fixed client id at an external broker: its session outlives restarts. */
@@ -117,6 +119,7 @@ export function createIngestService(dir: string, options: IngestServiceOptions =
       "--http-port",
       portOf(httpUrl),
       ...brokerArgs(),
+      ...(options.args ?? []),
       "--ready-file",
       readyFile,
     ],
