@@ -5,7 +5,10 @@ import { storedSeqList } from "../../faults/test-support/stores.js";
 
 /** How the seqs 1..committed of one gateway ended up at the ingest. */
 export interface SeqAccounting {
+  /** Distinct seqs stored. */
   stored: number;
+  /** Rows stored (more than `stored` would mean a seq stored twice). */
+  storedRows: number;
   /** Seqs named by gap events: the ingest's `lost`. */
   lost: number;
   /** Seqs named by a gap event that arrived anyway (in flight when the buffer was lost). */
@@ -55,6 +58,7 @@ export async function expectEverySeqAccountedFor(
   });
   return {
     stored: stored.size,
+    storedRows: storedList.length,
     lost,
     arrived,
     gapReasons: [...new Set(gaps.map((gap) => gap.reason))].sort(),

@@ -17,6 +17,11 @@ const FIGURES = {
     fuzzRuns: 300,
     /** Readings of each write-budget phase. */
     writeBudgetReadings: 20_000,
+    /** Faults of the chaos run (rounds of five kinds); about 5 s each. */
+    chaosSteps: 10,
+    chaosRate: 1_000,
+    /** The closing outage whose backlog gives the drain rate. */
+    chaosDrainCutMs: 5_000,
   },
   long: {
     pubackKills: 100,
@@ -24,6 +29,9 @@ const FIGURES = {
     corruptPending: 50_000,
     fuzzRuns: 20_000,
     writeBudgetReadings: 200_000,
+    chaosSteps: 200,
+    chaosRate: 2_000,
+    chaosDrainCutMs: 60_000,
   },
 } as const;
 
