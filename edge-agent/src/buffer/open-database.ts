@@ -63,7 +63,7 @@ export function openDatabase(options: OpenDatabaseOptions): Database.Database {
   }
   try {
     if (loss !== null) recordLoss(db, loss, options);
-    writeSeqMark(path, seqMarkOf(db));
+    updateSeqMark(db, path, options.logger);
     keepSeqMark(db, path, options.logger);
     return db;
   } catch (error) {
@@ -83,24 +83,25 @@ function keepSeqMark(db: Database.Database, path: string, logger: Logger | undef
       clearInterval(timer);
       return;
     }
-    try {
-      writeSeqMark(path, seqMarkOf(db));
-    } catch (error) {
-      logger?.warn({ err: error, path }, "could not update the buffer's seq mark");
-    }
+    updateSeqMark(db, path, logger);
   }, SEQ_MARK_INTERVAL_MS);
   timer.unref();
   // A clean stop leaves an exact mark: better-sqlite3 has no close hook, so close is wrapped.
   const close = db.close.bind(db);
   db.close = () => {
     clearInterval(timer);
-    try {
-      if (db.open) writeSeqMark(path, seqMarkOf(db));
-    } catch (error) {
-      logger?.warn({ err: error, path }, "could not update the buffer's seq mark");
-    }
+    if (db.open) updateSeqMark(db, path, logger);
     return close();
   };
+}
+
+/** The mark only narrows a future loss report: a full disk must not stop the buffer for it. */
+function updateSeqMark(db: Database.Database, path: string, logger: Logger | undefined): void {
+  try {
+    writeSeqMark(path, seqMarkOf(db));
+  } catch (error) {
+    logger?.warn({ err: error, path }, "could not update the buffer's seq mark");
+  }
 }
 
 /** Opens, sets the pragmas and tables, and throws SQLITE_CORRUPT when an existing file fails its check. */
