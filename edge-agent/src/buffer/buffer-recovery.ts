@@ -1,11 +1,13 @@
 import {
   accessSync,
+  closeSync,
   constants,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
-  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -62,11 +64,21 @@ export function readSeqMark(path: string): SeqMark | null {
   }
 }
 
-/** Written once per open (write then rename, so a cut leaves the old mark or the new one). */
+/** Room for two 16-digit seqs in JSON; the file keeps this size so rewrites never allocate. */
+const SEQ_MARK_BYTES = 96;
+
+/**
+ * Rewritten in place at a fixed size: on a full disk a write that needs no new block still
+ * succeeds, and never takes a block the buffer is about to reuse. A torn write reads as no mark.
+ */
 export function writeSeqMark(path: string, mark: SeqMark): void {
-  const file = seqMarkPath(path);
-  writeFileSync(`${file}.tmp`, JSON.stringify(mark));
-  renameSync(`${file}.tmp`, file);
+  const text = JSON.stringify(mark).padEnd(SEQ_MARK_BYTES, " ");
+  const fd = openSync(seqMarkPath(path), existsSync(seqMarkPath(path)) ? "r+" : "w");
+  try {
+    writeSync(fd, text, 0, "utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The seqs of an open buffer: `sqlite_sequence` keeps the highest ever handed out. */
