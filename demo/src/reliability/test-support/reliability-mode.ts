@@ -25,7 +25,7 @@ const FIGURES = {
   },
   long: {
     pubackKills: 100,
-    pubackRate: 2_000,
+    pubackRate: 1_000,
     corruptPending: 50_000,
     fuzzRuns: 20_000,
     writeBudgetReadings: 200_000,
