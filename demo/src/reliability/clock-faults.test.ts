@@ -12,7 +12,7 @@ const GATEWAY = "gw-rel-clock";
 const RATE = 200;
 const PHASE_MS = 2_500;
 /** libfaketime rereads its offset file at most once a second (FAKETIME_CACHE_DURATION). */
-const CLOCK_SETTLE_MS = 1_500;
+const CLOCK_SETTLE_TIMEOUT_MS = 10_000;
 const TOLERANCE_MS = 2_000;
 const H = 3_600_000;
 
@@ -40,6 +40,27 @@ const PHASES: Phase[] = [
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the agent's own clock shows the offset: Node's HTTP server stamps each answer's
+ * `Date` header (whole seconds) from the process clock, which libfaketime shifts.
+ */
+async function clockReads(agentUrl: string, offsetMs: number): Promise<void> {
+  const deadline = Date.now() + CLOCK_SETTLE_TIMEOUT_MS;
+  let seen = "no answer";
+  while (Date.now() < deadline) {
+    const response = await fetch(`${agentUrl}/healthz`);
+    await response.body?.cancel();
+    seen = response.headers.get("date") ?? "no Date header";
+    if (Math.abs(Date.parse(seen) - (Date.now() + offsetMs)) < 2_500) {
+      // One more second: the stamps of the next readings come after the header's clock did.
+      await sleep(1_000);
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`the agent's clock did not move to offset ${offsetMs} ms; its last Date header: ${seen}`);
+}
 
 describe.skipIf(!existsSync(LIBFAKETIME))(
   "clock faults: the agent's wall clock is wrong, then stepped",
@@ -92,7 +113,7 @@ describe.skipIf(!existsSync(LIBFAKETIME))(
         if (phase.synced) writeFileSync(syncFile(), "");
         if (phase.cut) proxy.cut();
         else proxy.restore();
-        await sleep(CLOCK_SETTLE_MS);
+        await clockReads(agent.httpUrl(), phase.offsetMs);
         const start = Date.now();
         feeder.start();
         await sleep(PHASE_MS);

@@ -170,6 +170,8 @@ export interface AgentStatus {
 export interface AgentService extends RestartableService {
   readonly bufferPath: string;
   status(): Promise<AgentStatus>;
+  /** The agent's local HTTP API, as of its last start. */
+  httpUrl(): string;
   /** `GET /healthz` answered 200. */
   healthy(): Promise<boolean>;
 }
@@ -218,6 +220,7 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
     ...service,
     bufferPath,
     status: () => getJson<AgentStatus>(`${httpUrl}/v1/status`),
+    httpUrl: () => httpUrl,
     healthy: () =>
       fetch(`${httpUrl}/healthz`).then(
         (response) => response.ok,
