@@ -87,6 +87,11 @@ program
     FAULT_PROXY_DEFAULTS.bandwidth,
   )
   .option("--drop <probability>", "chance per chunk that its connection is reset", FAULT_PROXY_DEFAULTS.drop)
+  .option(
+    "--loss <probability>",
+    "chance per chunk that it is lost and retransmitted (arrives 200 ms+ late)",
+    FAULT_PROXY_DEFAULTS.loss,
+  )
   .option("--seed <n>", "seed of the drop draws (default: unseeded)")
   .action(async (raw: RawFaultProxyArgs) => {
     process.exitCode = await runFaultProxyCommand(parseFaultProxyArgs(raw));

@@ -14,6 +14,12 @@ export const REFUSAL_REASONS = [
   "subscribe_reserved",
   "subscribe_outside_prefix",
   "packet_too_large",
+  "topic_too_deep",
+  // Floods: a connection refused for its address's connect rate, a client disconnected for not
+  // reading what it subscribed to, and a publish held back (not refused) for its gateway's byte rate.
+  "connect_rate_limited",
+  "slow_consumer",
+  "publish_throttled",
 ] as const;
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
@@ -28,11 +34,14 @@ export class RefusedError extends LotwatchError {
   }
 }
 
-/** aedes refuses malformed PUBLISH topics itself, before any hook; these are its messages (lib/handlers/publish.js). */
+/** aedes refuses malformed topics itself, before any hook; these are its messages (lib/handlers/publish.js). */
 const AEDES_PUBLISH_ERRORS: [RegExp, RefusalReason][] = [
   [/^[#+] is not allowed in PUBLISH$/, "publish_wildcard"],
   [/^empty topic not allowed in PUBLISH$/, "publish_outside_topics"],
-  [/^topic has too many levels$/, "publish_outside_topics"],
+  // aedes' maxTopicLevels (default 100) guards its topic trie, for PUBLISH and SUBSCRIBE alike.
+  [/^topic has too many levels$/, "topic_too_deep"],
+  // drainTimeout: a client whose socket stayed full that long stopped reading what it subscribed to.
+  [/^drain timeout$/, "slow_consumer"],
 ];
 
 /** The refusal behind a client error aedes raised on its own, or null for any other error. */

@@ -24,6 +24,9 @@ export interface TransportSettings {
   /** Default: maxPacketBytesFor(maxPayloadBytes). */
   maxPacketBytes?: number | undefined;
   maxPayloadBytes?: number | undefined;
+  /** Flood limits of the embedded broker (embedded-broker.ts); defaults there. */
+  connectsPerSecond?: number | undefined;
+  gatewayBytesPerSecond?: number | undefined;
   /** Consume from this broker instead of embedding one. */
   broker?: ExternalBrokerSettings | undefined;
 }
@@ -64,6 +67,10 @@ export async function startGatewayTransport(
       settings.maxPacketBytes ?? maxPacketBytesFor(settings.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     onRefusal: options.onRefusal,
     logger,
+    ...(settings.connectsPerSecond === undefined ? {} : { connectsPerSecond: settings.connectsPerSecond }),
+    ...(settings.gatewayBytesPerSecond === undefined
+      ? {}
+      : { gatewayBytesPerSecond: settings.gatewayBytesPerSecond }),
   });
   try {
     const port = await listenPort(broker.server, {

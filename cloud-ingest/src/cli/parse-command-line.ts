@@ -17,6 +17,8 @@ interface RawOptions {
   insecure?: boolean;
   gateways?: string;
   maxPacketBytes?: number;
+  connectsPerSecond?: number;
+  gatewayBytesPerSecond?: number;
   broker?: string;
   brokerUsername?: string;
   brokerPassword?: string;
@@ -69,6 +71,8 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   insecure: ["LOTWATCH_INSECURE", parseFlag],
   gateways: ["LOTWATCH_GATEWAYS", String],
   maxPacketBytes: ["LOTWATCH_MAX_PACKET_BYTES", parsePositive],
+  connectsPerSecond: ["LOTWATCH_CONNECTS_PER_SECOND", parsePositive],
+  gatewayBytesPerSecond: ["LOTWATCH_GATEWAY_BYTES_PER_SECOND", parsePositive],
   broker: ["LOTWATCH_BROKER", String],
   brokerUsername: ["LOTWATCH_BROKER_USERNAME", String],
   brokerPassword: ["LOTWATCH_BROKER_PASSWORD", String],
@@ -125,6 +129,16 @@ export function buildProgram(): Command {
     .option(
       "--max-packet-bytes <n>",
       "drop a connection whose MQTT packet is larger (default twice --max-payload-bytes, at least 64 KiB; env LOTWATCH_MAX_PACKET_BYTES)",
+      parsePositive,
+    )
+    .option(
+      "--connects-per-second <n>",
+      "new MQTT connections per second from one address, bursts of twice that; more are dropped (default 50; env LOTWATCH_CONNECTS_PER_SECOND)",
+      parsePositive,
+    )
+    .option(
+      "--gateway-bytes-per-second <n>",
+      "payload bytes per second of one gateway before its publishes are held back (default 16 MiB; env LOTWATCH_GATEWAY_BYTES_PER_SECOND)",
       parsePositive,
     )
     .option(
@@ -236,6 +250,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     gatewaysPath: settings.gateways,
     apiKeysPath: settings.apiKeys,
     maxPacketBytes: settings.maxPacketBytes,
+    connectsPerSecond: settings.connectsPerSecond,
+    gatewayBytesPerSecond: settings.gatewayBytesPerSecond,
     clockThresholdMs: settings.clockThresholdMs,
     sync: settings.sync,
     retentionDays: settings.retentionDays,

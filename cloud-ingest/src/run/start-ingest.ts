@@ -37,6 +37,9 @@ export interface IngestSettings {
   gatewaysPath?: string | undefined;
   /** A connection whose MQTT packet announces more bytes is dropped (default: twice maxPayloadBytes). */
   maxPacketBytes?: number | undefined;
+  /** Embedded broker flood limits (`--connects-per-second`, `--gateway-bytes-per-second`). */
+  connectsPerSecond?: number | undefined;
+  gatewayBytesPerSecond?: number | undefined;
   /** REST API keys file (`--api-keys`): `/v1/*` then needs `Authorization: Bearer KEY`. */
   apiKeysPath?: string | undefined;
   /** Consume from an external broker (`--broker`) instead of embedding one. */

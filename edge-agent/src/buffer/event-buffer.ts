@@ -92,6 +92,9 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
     gatewayId: options.gatewayId,
     now: now(),
     walCheckpointBytes: walCheckpointBytesFor(reserveBytes),
+    site: options.site,
+    bootId: options.bootId,
+    logger: options.logger,
   });
   const { logger } = options;
   const maxQueued = options.maxQueued ?? 1000;

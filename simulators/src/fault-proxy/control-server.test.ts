@@ -51,11 +51,13 @@ describe("fault proxy control server", () => {
       bytesPerSecond: 1e6,
     });
     expect((await post(control, "/drop?probability=0.1")).body).toMatchObject({ dropProbability: 0.1 });
+    expect((await post(control, "/loss?probability=0.1")).body).toMatchObject({ lossProbability: 0.1 });
     expect((await post(control, "/restore")).body).toMatchObject({
       state: "open",
       latencyMs: 0,
       bytesPerSecond: 0,
       dropProbability: 0,
+      lossProbability: 0,
     });
 
     const status = await fetch(`${control.url}/status`);

@@ -39,11 +39,16 @@ const ACTIONS: Record<string, Action> = {
     proxy.shape({
       dropProbability: number(query, "probability", (n) => n >= 0 && n <= 1, "a number from 0 to 1"),
     }),
+  "/loss": (proxy, query) =>
+    proxy.shape({
+      lossProbability: number(query, "probability", (n) => n >= 0 && n < 1, "a number ≥ 0 and < 1"),
+    }),
 };
 
 /**
  * The proxy's HTTP remote control: `POST /cut[?mode=refuse|blackhole]`, `/stall`, `/restore`,
- * `/latency?ms=N`, `/bandwidth?bytesPerSecond=N`, `/drop?probability=P`, and `GET /status`.
+ * `/latency?ms=N`, `/bandwidth?bytesPerSecond=N`, `/drop?probability=P`, `/loss?probability=P`,
+ * and `GET /status`.
  */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { proxy, logger } = options;

@@ -19,17 +19,17 @@ describe("parseFaultProxyArgs", () => {
       host: "127.0.0.1",
       listenPort: 0,
       target: { host: "127.0.0.1", port: 1883 },
-      shape: { latencyMs: 0, bytesPerSecond: 0, dropProbability: 0 },
+      shape: { latencyMs: 0, bytesPerSecond: 0, dropProbability: 0, lossProbability: 0, retransmitMs: 200 },
     });
   });
 
   it("reads the control port, the shape and the seed", () => {
     const args = parseFaultProxyArgs(
-      raw({ controlPort: "0", latency: "50", bandwidth: "100000", drop: "0.01", seed: "7" }),
+      raw({ controlPort: "0", latency: "50", bandwidth: "100000", drop: "0.01", loss: "0.1", seed: "7" }),
     );
     expect(args).toMatchObject({
       controlPort: 0,
-      shape: { latencyMs: 50, bytesPerSecond: 100_000, dropProbability: 0.01 },
+      shape: { latencyMs: 50, bytesPerSecond: 100_000, dropProbability: 0.01, lossProbability: 0.1 },
       seed: 7,
     });
   });

@@ -10,6 +10,7 @@ export interface RawFaultProxyArgs {
   latency: string;
   bandwidth: string;
   drop: string;
+  loss: string;
   seed?: string;
 }
 
@@ -20,7 +21,7 @@ export interface FaultProxyArgs {
   /** undefined = no control server. */
   controlPort?: number;
   shape: LinkShape;
-  /** undefined = unseeded drop draws. */
+  /** undefined = unseeded drop and loss draws. */
   seed?: number;
 }
 
@@ -29,6 +30,7 @@ export const FAULT_PROXY_DEFAULTS = {
   latency: "0",
   bandwidth: "0",
   drop: "0",
+  loss: "0",
 } as const;
 
 const isPort = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65_535;
@@ -57,6 +59,7 @@ export function parseFaultProxyArgs(raw: RawFaultProxyArgs): FaultProxyArgs {
     "a number ≥ 0 (0 = unlimited)",
   );
   const dropProbability = parseNumber("--drop", raw.drop, (n) => n >= 0 && n <= 1, "a number from 0 to 1");
+  const lossProbability = parseNumber("--loss", raw.loss, (n) => n >= 0 && n < 1, "a number ≥ 0 and < 1");
   const seed =
     raw.seed === undefined ? undefined : parseNumber("--seed", raw.seed, Number.isSafeInteger, "an integer");
   if (raw.host.trim() === "") throw badArgument("--host must be an address, got an empty string");
@@ -65,7 +68,7 @@ export function parseFaultProxyArgs(raw: RawFaultProxyArgs): FaultProxyArgs {
     listenPort,
     target: parseTarget(raw.target),
     ...(controlPort === undefined ? {} : { controlPort }),
-    shape: { latencyMs, bytesPerSecond, dropProbability },
+    shape: { latencyMs, bytesPerSecond, dropProbability, lossProbability, retransmitMs: 200 },
     ...(seed === undefined ? {} : { seed }),
   };
 }

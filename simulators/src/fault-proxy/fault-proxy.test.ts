@@ -181,6 +181,27 @@ describe("fault proxy", () => {
     expect(droppedConnections).toBeGreaterThan(10);
   });
 
+  it("delivers every byte in order through packet loss, late by the retransmission timeouts", async () => {
+    const { target, proxy } = await setUp(false, {
+      shape: { lossProbability: 0.3, retransmitMs: 50 },
+      random: createRandom(11).next,
+    });
+    const sender = await client(proxy);
+    const sent = randomBytes(64 * 1024);
+    const started = performance.now();
+    // Separate writes, so the proxy sees many chunks and draws a loss for each.
+    for (let offset = 0; offset < sent.length; offset += 4096) {
+      sender.socket.write(sent.subarray(offset, offset + 4096));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await waitUntil(() => target.received().length === sent.length, "every byte", 10_000);
+    expect(target.received().equals(sent)).toBe(true);
+    const { lostChunks, droppedConnections } = proxy.stats();
+    expect(lostChunks).toBeGreaterThan(0);
+    expect(droppedConnections).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(50);
+  });
+
   it("resets the client when the target refuses the connection", async () => {
     const { target, proxy } = await setUp();
     await target.close();
@@ -199,6 +220,7 @@ describe("fault proxy", () => {
     expect(() => proxy.shape({ latencyMs: -1 })).toThrow("latencyMs must be a number ≥ 0, got -1");
     expect(() => proxy.shape({ dropProbability: 2 })).toThrow("dropProbability must be from 0 to 1, got 2");
     expect(() => proxy.shape({ bytesPerSecond: Number.NaN })).toThrow(/bytesPerSecond must be/);
+    expect(() => proxy.shape({ lossProbability: 1 })).toThrow("lossProbability must be ≥ 0 and < 1, got 1");
     expect(proxy.stats()).toMatchObject({ latencyMs: 0, dropProbability: 0, bytesPerSecond: 0 });
   });
 });

@@ -15,7 +15,10 @@ export interface FaultProxyTarget {
 }
 
 /** The slowness settings; the state is changed with cut(), stall() and restore(). */
-export type LinkShape = Pick<LinkConditions, "latencyMs" | "bytesPerSecond" | "dropProbability">;
+export type LinkShape = Pick<
+  LinkConditions,
+  "latencyMs" | "bytesPerSecond" | "dropProbability" | "lossProbability" | "retransmitMs"
+>;
 
 export interface FaultProxyOptions {
   target: FaultProxyTarget;
@@ -41,6 +44,8 @@ export interface FaultProxyStats extends LinkConditions {
   blackholedConnections: number;
   /** Connections reset by the drop probability. */
   droppedConnections: number;
+  /** Chunks lost at least once by the loss probability (they arrived late, by retransmission). */
+  lostChunks: number;
   /** Open connections closed by cut(). */
   cutConnections: number;
   bytesToTarget: number;
@@ -85,6 +90,8 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     latencyMs: options.shape?.latencyMs ?? OPEN_LINK.latencyMs,
     bytesPerSecond: options.shape?.bytesPerSecond ?? OPEN_LINK.bytesPerSecond,
     dropProbability: options.shape?.dropProbability ?? OPEN_LINK.dropProbability,
+    lossProbability: options.shape?.lossProbability ?? OPEN_LINK.lossProbability,
+    retransmitMs: options.shape?.retransmitMs ?? OPEN_LINK.retransmitMs,
   };
   checkConditions(startShape);
   const conditions: LinkConditions = { ...OPEN_LINK, ...startShape };
@@ -98,6 +105,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
     refusedConnections: 0,
     blackholedConnections: 0,
     droppedConnections: 0,
+    lostChunks: 0,
     cutConnections: 0,
     bytesToTarget: 0,
     bytesFromTarget: 0,
@@ -148,6 +156,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
         conditions: () => conditions,
         random,
         onDrop: drop,
+        onLost: () => counters.lostChunks++,
         onForwarded: (bytes) => {
           counters.bytesToTarget += bytes;
           counters.chunksToTarget++;
@@ -159,6 +168,7 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
         conditions: () => conditions,
         random,
         onDrop: drop,
+        onLost: () => counters.lostChunks++,
         onForwarded: (bytes) => {
           counters.bytesFromTarget += bytes;
           counters.chunksFromTarget++;

@@ -17,6 +17,14 @@ export interface LinkConditions {
   bytesPerSecond: number;
   /** Chance per forwarded chunk that its connection is reset instead. */
   dropProbability: number;
+  /**
+   * Chance per chunk that it is lost on the wire. TCP hides a lost segment by sending it again, so
+   * a lost chunk arrives late: after `retransmitMs`, doubled for each further loss of it (at most 6
+   * in a row), and everything behind it waits (head-of-line blocking), as on a real lossy link.
+   */
+  lossProbability: number;
+  /** The first retransmission timeout (Linux's minimum RTO is 200 ms). */
+  retransmitMs: number;
 }
 
 export const OPEN_LINK: LinkConditions = {
@@ -25,13 +33,15 @@ export const OPEN_LINK: LinkConditions = {
   latencyMs: 0,
   bytesPerSecond: 0,
   dropProbability: 0,
+  lossProbability: 0,
+  retransmitMs: 200,
 };
 
 export const BAD_CONDITION = "BAD_CONDITION";
 
 /** Throws a BAD_CONDITION naming the setting when a value is out of range. */
 export function checkConditions(conditions: Partial<LinkConditions>): void {
-  const { latencyMs, bytesPerSecond, dropProbability } = conditions;
+  const { latencyMs, bytesPerSecond, dropProbability, lossProbability, retransmitMs } = conditions;
   if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0)) {
     throw new LotwatchError(BAD_CONDITION, `latencyMs must be a number ≥ 0, got ${latencyMs}`);
   }
@@ -43,5 +53,12 @@ export function checkConditions(conditions: Partial<LinkConditions>): void {
   }
   if (dropProbability !== undefined && !(dropProbability >= 0 && dropProbability <= 1)) {
     throw new LotwatchError(BAD_CONDITION, `dropProbability must be from 0 to 1, got ${dropProbability}`);
+  }
+  // Below 1: a chunk lost every time would never arrive.
+  if (lossProbability !== undefined && !(lossProbability >= 0 && lossProbability < 1)) {
+    throw new LotwatchError(BAD_CONDITION, `lossProbability must be ≥ 0 and < 1, got ${lossProbability}`);
+  }
+  if (retransmitMs !== undefined && !(Number.isFinite(retransmitMs) && retransmitMs >= 0)) {
+    throw new LotwatchError(BAD_CONDITION, `retransmitMs must be a number ≥ 0, got ${retransmitMs}`);
   }
 }

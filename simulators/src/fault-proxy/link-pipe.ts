@@ -11,6 +11,8 @@ export interface LinkPipeOptions {
   /** A chunk was picked to be dropped: the proxy resets the whole connection. */
   onDrop: () => void;
   onForwarded: (bytes: number) => void;
+  /** A chunk was lost on the wire this many times before it got through. */
+  onLost?: (times: number) => void;
   /** Bytes held before the source is paused (TCP backpressure to the sender). */
   highWaterBytes?: number;
 }
@@ -25,6 +27,8 @@ export interface LinkPipe {
 }
 
 const DEFAULT_HIGH_WATER_BYTES = 256 * 1024;
+/** Retransmissions of one chunk, each after twice the timeout before (exponential backoff). */
+const MAX_LOSSES_IN_A_ROW = 6;
 
 interface Held {
   chunk: Buffer;
@@ -58,12 +62,21 @@ export function createLinkPipe(options: LinkPipeOptions): LinkPipe {
     }
     const now = performance.now();
     let sentAt = now;
+    let retransmitDelay = 0;
+    if (conditions.lossProbability > 0) {
+      let losses = 0;
+      while (losses < MAX_LOSSES_IN_A_ROW && options.random() < conditions.lossProbability) losses++;
+      if (losses > 0) {
+        retransmitDelay = conditions.retransmitMs * (2 ** losses - 1);
+        options.onLost?.(losses);
+      }
+    }
     if (conditions.bytesPerSecond > 0) {
       sentAt = Math.max(now, wireFreeAt) + (chunk.length * 1000) / conditions.bytesPerSecond;
       wireFreeAt = sentAt;
     }
     // A chunk never overtakes the one before it, even when the latency was just lowered.
-    lastDueAt = Math.max(sentAt + conditions.latencyMs, lastDueAt);
+    lastDueAt = Math.max(sentAt + conditions.latencyMs + retransmitDelay, lastDueAt);
     held.push({ chunk, dueAt: lastDueAt });
     heldBytes += chunk.length;
     if (heldBytes >= highWater) from.pause();

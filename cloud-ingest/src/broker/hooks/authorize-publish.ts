@@ -3,6 +3,7 @@ import type { GatewayDirectory } from "../../credentials/credentials-file.js";
 import type { MessageHandler } from "../../ingest/handle-message.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { CommitTracker } from "../commit-tracker.js";
+import type { PublishThrottle } from "../publish-throttle.js";
 import { type RefusalReason, type RefusalReporter, RefusedError } from "../refusals.js";
 import { publishRefusal } from "./gateway-acl.js";
 
@@ -15,6 +16,8 @@ export interface AuthorizePublishOptions {
   /** With credentials, each gateway may publish only to its own two topics (gateway-acl.ts). */
   gateways?: GatewayDirectory;
   refusals?: RefusalReporter;
+  /** Holds back a client's publishes past its byte rate (publish-throttle.ts). */
+  throttle?: PublishThrottle;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface AuthorizePublishOptions {
  * content is a stored rejection, so it is acked like any other committed message.
  */
 export function createAuthorizePublish(options: AuthorizePublishOptions): AuthorizePublishHook {
-  const { handler, commits, logger, gateways, refusals } = options;
+  const { handler, commits, logger, gateways, refusals, throttle } = options;
   const refusalFor = (client: Client | null, topic: string): RefusalReason | null => {
     // Without credentials anyone may publish, except that aedes' default hook refuses $SYS
     // publishes (aedes #597) and replacing it must keep that.
@@ -47,7 +50,16 @@ export function createAuthorizePublish(options: AuthorizePublishOptions): Author
       return;
     }
     const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
-    commits.track(handler.handleMessage(packet.topic, payload)).then(
+    const delayMs = client === null ? 0 : (throttle?.delayFor(client.id, payload.length) ?? 0);
+    if (delayMs > 0) refusals?.refuse(client?.id ?? "(no client)", "publish_throttled", { delayMs });
+    // A held-back publish is tracked from the start, so a shutdown waits for it to be stored.
+    const commit =
+      delayMs > 0
+        ? new Promise((resolve) => setTimeout(resolve, delayMs)).then(() =>
+            handler.handleMessage(packet.topic, payload),
+          )
+        : handler.handleMessage(packet.topic, payload);
+    commits.track(commit).then(
       () => callback(null),
       (error: unknown) => {
         logger.error(

@@ -29,6 +29,9 @@ export interface FaultRigOptions {
   buffer?: Record<string, string | number>;
   /** An external broker (mqtt://…): the agent publishes to it and the ingest consumes from it. */
   broker?: string;
+  /** The agent's `clock` section and extra environment (a test clock offset). */
+  clock?: Record<string, string>;
+  agentEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -85,6 +88,8 @@ export async function startFaultRig(options: FaultRigOptions): Promise<FaultRig>
       feederPort: feeder.port,
       ...(options.forward === undefined ? {} : { forward: options.forward }),
       ...(options.buffer === undefined ? {} : { buffer: options.buffer }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.agentEnv === undefined ? {} : { env: options.agentEnv }),
     });
     await agent.start();
     return { dir, gateway: options.gateway, ingest, agent, feeder, proxy, logTails, close };

@@ -3,7 +3,7 @@ import { getJson } from "../../test-support/http.js";
 import type { IngestService } from "./services.js";
 import { storedSeqList } from "./stores.js";
 
-interface GapView {
+export interface GapView {
   seq: number;
   fromSeq: number;
   toSeq: number;
@@ -32,7 +32,10 @@ export interface GapCoverage {
 }
 
 /** Every page of the gateway's gaps from the ingest's REST API. */
-async function allGaps(ingest: IngestService, gateway: string): Promise<{ lost: number; gaps: GapView[] }> {
+export async function allGaps(
+  ingest: IngestService,
+  gateway: string,
+): Promise<{ lost: number; gaps: GapView[] }> {
   const gaps: GapView[] = [];
   let after: number | null = 0;
   let lost = 0;

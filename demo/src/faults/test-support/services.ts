@@ -33,6 +33,8 @@ export interface RestartableService {
   running(): boolean;
   /** Times started so far. */
   starts(): number;
+  /** The running process's id, or null when stopped. */
+  pid(): number | null;
 }
 
 interface Ready {
@@ -45,6 +47,7 @@ function restartable(
   dir: string,
   args: (readyFile: string) => string[],
   onReady: (ready: Ready) => void,
+  env: NodeJS.ProcessEnv = {},
 ): RestartableService {
   const readyFile = join(dir, `${name}.ready.json`);
   const logFile = join(dir, `${name}.log`);
@@ -57,7 +60,7 @@ function restartable(
       // A killed process leaves its ready file behind; a stale one would pass for the new process.
       rmSync(readyFile, { force: true });
       starts++;
-      const started = startService({ name, args: args(readyFile), logFile, env: LOG_ENV });
+      const started = startService({ name, args: args(readyFile), logFile, env: { ...LOG_ENV, ...env } });
       service = started;
       live.add(started);
       void started.exited.then(() => live.delete(started));
@@ -70,6 +73,7 @@ function restartable(
     },
     running: () => service !== null && service.child.exitCode === null && service.child.signalCode === null,
     starts: () => starts,
+    pid: () => service?.child.pid ?? null,
   };
 }
 
@@ -83,6 +87,8 @@ export interface IngestService extends RestartableService {
 export interface IngestServiceOptions {
   /** Consume from this broker (`--broker`) with a persistent session instead of embedding one. */
   broker?: string;
+  /** More command-line options (`--gateways FILE`). */
+  args?: string[];
 }
 
 /** The ingest consumer's fixed client id at an external broker: its session outlives restarts. */
@@ -113,6 +119,7 @@ export function createIngestService(dir: string, options: IngestServiceOptions =
       "--http-port",
       portOf(httpUrl),
       ...brokerArgs(),
+      ...(options.args ?? []),
       "--ready-file",
       readyFile,
     ],
@@ -134,6 +141,10 @@ export interface AgentServiceOptions {
   forward?: Record<string, number>;
   /** Overrides of the agent's `buffer` section (caps, reserve); `path` puts it elsewhere (a tmpfs). */
   buffer?: Record<string, string | number>;
+  /** The agent's `clock` section (syncCheck, syncFile). */
+  clock?: Record<string, string>;
+  /** Extra environment of the agent process (a test clock offset). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** What the fault tests read from the agent's `GET /v1/status`. */
@@ -159,6 +170,8 @@ export interface AgentStatus {
 export interface AgentService extends RestartableService {
   readonly bufferPath: string;
   status(): Promise<AgentStatus>;
+  /** The agent's local HTTP API, as of its last start. */
+  httpUrl(): string;
   /** `GET /healthz` answered 200. */
   healthy(): Promise<boolean>;
 }
@@ -174,6 +187,7 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
         gateway: { id: options.gateway, site: DEMO_SITE },
         broker: { url: options.brokerUrl, keepaliveSeconds: 10 },
         buffer: { ...options.buffer, path: bufferPath },
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
         http: { port: 0, host: "127.0.0.1" },
         forward: { reconnectMinMs: 50, reconnectMaxMs: 1_000, ...options.forward },
         inputs: [
@@ -200,11 +214,13 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
     (ready) => {
       httpUrl = ready.httpUrl;
     },
+    options.env,
   );
   return {
     ...service,
     bufferPath,
     status: () => getJson<AgentStatus>(`${httpUrl}/v1/status`),
+    httpUrl: () => httpUrl,
     healthy: () =>
       fetch(`${httpUrl}/healthz`).then(
         (response) => response.ok,
