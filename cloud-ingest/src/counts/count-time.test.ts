@@ -69,6 +69,30 @@ describe("count time", () => {
     expect(countTime(event, clock({ syncedThresholdMs: 4 * H })).t).toBe(T0 - 3 * H + 5000);
   });
 
+  it("keeps a synced stamp made before its clock was stepped, though the boot sends off by 3 h", () => {
+    // boot-1's wall clock read 3 h behind at sending; this was stamped right, at uptime 5000.
+    const event = stamped(5000, { uptimeMs: 5000 });
+    expect(countTime(event, clock())).toEqual({ t: T0 + 5000, boot: null, base: null, wallBase: null });
+  });
+
+  it("puts a stamp made off by an amount the boot no longer has at its uptime's anchor time", () => {
+    // Stamped 2 h ahead, then stepped to 3 h behind before sending: only the uptime links them.
+    const event = stamped(2 * H + 5000, { uptimeMs: 5000 });
+    expect(countTime(event, clock())).toEqual({
+      t: T0 + 5020,
+      boot: "boot-1",
+      base: T0 + 20,
+      wallBase: null,
+    });
+  });
+
+  it("allows for monotonic drift: a right stamp a day of uptime after the anchor stays as stamped", () => {
+    const day = 24 * H;
+    // 10 s between the stamp and the anchor's time a day on: within 200 ppm of a day (17 s).
+    const event = stamped(day + 10_000, { uptimeMs: day, bootId: "boot-2" });
+    expect(countTime(event, clock()).t).toBe(T0 + day + 10_000);
+  });
+
   it("uses the anchor of the boot the event names, not the envelope's", () => {
     const event = stamped(-3 * H + 7000, { clockSynced: false, bootId: "boot-1", uptimeMs: 7000 });
     expect(countTime(event, clock({ envelopeBoot: "boot-2" })).t).toBe(T0 + 7020);

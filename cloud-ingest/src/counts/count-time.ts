@@ -42,11 +42,22 @@ export interface CountTime {
  *   between stamping and sending. Without `uptimeMs` nothing links the stamp to the monotonic
  *   clock, so `occurredAt` is corrected by the offset of the same boot's wall clock as read at
  *   sending, the nearest reading there is; that is right unless the clock was stepped in between.
- * - Otherwise (synced, or the gateway cannot tell): `occurredAt`, unless the boot's wall clock is
- *   off by more than `syncedThresholdMs`; then `occurredAt − offset`. Below the threshold the offset
- *   is mostly transit delay, which must not move a correct clock's stamps.
+ * - Otherwise (synced, or the gateway cannot tell), with `uptimeMs`: the stamp is compared with the
+ *   anchor's time at its uptime. Within `syncedThresholdMs` (or the monotonic clock's possible drift
+ *   since the anchor, if larger) the clock was right when it stamped: `occurredAt`, even if it was
+ *   stepped later. Else, if the clock was off by the same amount when the boot last sent,
+ *   `occurredAt − offset`; else it was stepped between stamping and sending: the anchor's time.
+ * - Otherwise, without `uptimeMs`: `occurredAt`, unless the boot's wall clock is off by more than
+ *   `syncedThresholdMs`; then `occurredAt − offset`. Below the threshold the offset is mostly
+ *   transit delay, which must not move a correct clock's stamps.
  * - A boot without an anchor yet: `occurredAt`.
  */
+/**
+ * How far a gateway's monotonic clock may drift from true time per ms of uptime: quartz is within
+ * ±50 ppm, so 200 ppm leaves room before a right stamp is taken for a stepped one.
+ */
+const MONOTONIC_DRIFT = 200e-6;
+
 export function countTime(event: LotwatchEvent, clock: ClockContext): CountTime {
   const stamped = Date.parse(event.occurredAt);
   const unsynced = event.clockSynced === false;
@@ -62,6 +73,21 @@ export function countTime(event: LotwatchEvent, clock: ClockContext): CountTime 
   }
   const wallBase = clock.wallBase(boot) ?? wallBaseOf(anchor.latestSentAt, anchor.latestUptimeMs);
   const offset = wallOffset(anchor, wallBase);
+  if (event.uptimeMs !== undefined) {
+    // The monotonic clock tells what the wall clock read when this was stamped, even if it was
+    // stepped between stamping and sending (a backlog sent after an NTP step).
+    const linked = ingestTimeAt(anchor, event.uptimeMs);
+    const stampOffset = stamped - linked;
+    const allowance = Math.max(
+      clock.syncedThresholdMs,
+      MONOTONIC_DRIFT * Math.abs(event.uptimeMs - anchor.bestUptimeMs),
+    );
+    if (Math.abs(stampOffset) <= allowance) return { t: stamped, boot: null, base: null, wallBase: null };
+    // Off by what the clock was still off by at sending: that reading is the more exact one.
+    if (Math.abs(stampOffset - offset) <= allowance)
+      return { t: stamped - offset, boot, base: anchor.base, wallBase };
+    return { t: linked, boot, base: anchor.base, wallBase: null };
+  }
   if (!unsynced && Math.abs(offset) <= clock.syncedThresholdMs) {
     return { t: stamped, boot: null, base: null, wallBase: null };
   }

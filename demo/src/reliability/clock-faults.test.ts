@@ -30,11 +30,10 @@ interface Phase {
 const PHASES: Phase[] = [
   // Stamped unsynced and sent only after the sync: corrected through uptime, not the wall clock.
   { name: "unsynced, 5 h behind", offset: "-5h", offsetMs: -5 * H, synced: false, cut: true },
-  { name: "synced", offset: "+0", offsetMs: 0, synced: true, cut: false },
-  // A synced clock stepped is corrected by the offset of the envelope that carries the stamps, so
-  // these are sent as they come; a backlog stamped before a step and sent after it is a known hole
-  // (docs/reliability.md, "Clock faults").
-  { name: "stepped +2 h", offset: "+2h", offsetMs: 2 * H, synced: true, cut: false },
+  // Backlogs stamped before a step and sent after it: the ingest links each stamp to the uptime it
+  // was made at, so a right stamp stays and a stepped one is corrected by what it was off then.
+  { name: "synced", offset: "+0", offsetMs: 0, synced: true, cut: true },
+  { name: "stepped +2 h", offset: "+2h", offsetMs: 2 * H, synced: true, cut: true },
   { name: "stepped -2 h", offset: "-2h", offsetMs: -2 * H, synced: true, cut: false },
   { name: "back in step", offset: "+0", offsetMs: 0, synced: true, cut: false },
 ];

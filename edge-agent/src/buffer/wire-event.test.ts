@@ -5,7 +5,7 @@ import { toGapEvent, toStoredEvent, toWireJson } from "./wire-event.js";
 const stamp = { site: "mall-a", uptimeMs: 1234, receivedAt: new Date("2026-11-22T10:00:00.000Z") };
 
 describe("toStoredEvent", () => {
-  it("stores the reading's fields after the agent's, in JSON that parses to the event", () => {
+  it("stores the reading's fields after the agent's, and no gateway clock state on a device's own stamp", () => {
     const reading: Reading = {
       type: "vehicle.entry",
       occurredAt: "2026-11-22T09:59:59.500Z",
@@ -13,13 +13,12 @@ describe("toStoredEvent", () => {
       plate: 'AB"12\\3',
       confidence: 0.93,
     };
-    const event = toStoredEvent(reading, stamp);
+    const event = toStoredEvent(reading, { ...stamp, clockSynced: false });
     expect(JSON.parse(event.body)).toEqual({
       id: event.id,
       type: "vehicle.entry",
       site: "mall-a",
       occurredAt: "2026-11-22T09:59:59.500Z",
-      uptimeMs: 1234,
       lane: "entry-1",
       plate: 'AB"12\\3',
       confidence: 0.93,

@@ -22,9 +22,17 @@ export interface StoredEvent {
 /** Why the agent dropped readings; the `reason` of a `gateway.gap` event. */
 export type DropReason = "buffer-cap-bytes" | "buffer-cap-age" | "disk-full";
 
-/** A reading as the event stored in the buffer: id, site, occurredAt and uptime added. */
+/**
+ * A reading as the event stored in the buffer: id, site and occurredAt added. `uptimeMs` and
+ * `clockSynced` describe the gateway's clock at stamping, so they go only on readings the gateway
+ * stamped: a device's own `occurredAt` was not read from that clock, and the ingest must not
+ * correct it as if it were.
+ */
 export function toStoredEvent(reading: Reading, context: StampContext): StoredEvent {
-  return stored(reading.type, reading.occurredAt ?? context.receivedAt.toISOString(), context, reading);
+  if (reading.occurredAt === undefined) {
+    return stored(reading.type, context.receivedAt.toISOString(), context, reading);
+  }
+  return stored(reading.type, reading.occurredAt, { site: context.site }, reading);
 }
 
 /** The `gateway.gap` event that reports dropped seqs fromSeq..toSeq. */
@@ -42,12 +50,18 @@ export function toGapEvent(
  * the object rest and whole-object stringify were a quarter of the accept path's time. `fields`
  * keys come from the schemas (plain identifiers); its `type` and `occurredAt` are already in the head.
  */
-function stored(type: string, occurredAt: string, context: StampContext, fields: object): StoredEvent {
+function stored(
+  type: string,
+  occurredAt: string,
+  context: Pick<StampContext, "site"> | StampContext,
+  fields: object,
+): StoredEvent {
   const id = newEventId();
   let body =
     `{"id":"${id}","type":${JSON.stringify(type)},"site":${JSON.stringify(context.site)},` +
-    `"occurredAt":${JSON.stringify(occurredAt)},"uptimeMs":${context.uptimeMs}` +
-    (context.clockSynced === false ? `,"clockSynced":false` : "");
+    `"occurredAt":${JSON.stringify(occurredAt)}` +
+    ("uptimeMs" in context ? `,"uptimeMs":${context.uptimeMs}` : "") +
+    ("clockSynced" in context && context.clockSynced === false ? `,"clockSynced":false` : "");
   for (const key in fields) {
     const value = (fields as Record<string, unknown>)[key];
     // JSON.stringify leaves out undefined members, and so does this.

@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-
-// modbus-serial's own CRC-16/MODBUS (polynomial 0xA001 reflected, init 0xFFFF); it ships no types for it.
-const crc16 = createRequire(import.meta.url)("modbus-serial/utils/crc16.js") as (data: Buffer) => number;
+// modbus-serial's own CRC-16/MODBUS (polynomial 0xA001 reflected, init 0xFFFF); types in
+// src/types/modbus-serial.d.ts, as the package ships none for this file.
+import crc16 from "modbus-serial/utils/crc16.js";
 
 /** Read functions a bay sensor answers: coils, discrete inputs, holding and input registers. */
 export type ReadFunction = 1 | 2 | 3 | 4;

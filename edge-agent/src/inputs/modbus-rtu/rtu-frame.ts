@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-
-// modbus-serial's own CRC-16/MODBUS; it ships no types for this file.
-const crc16 = createRequire(import.meta.url)("modbus-serial/utils/crc16.js") as (data: Buffer) => number;
+// modbus-serial's own CRC-16/MODBUS, imported statically so the agent's bundle includes it (types in
+// src/types/modbus-serial.d.ts: the package ships none for this file).
+import crc16 from "modbus-serial/utils/crc16.js";
 
 /** Where a bay sensor keeps its state: the four Modbus read functions by table name. */
 export const TABLES = { coil: 1, discrete: 2, holding: 3, input: 4 } as const;
