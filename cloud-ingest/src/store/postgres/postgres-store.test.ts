@@ -104,6 +104,22 @@ describePostgres("PostgreSQL store", () => {
     expect((await store.countAt("mall-a", "lot", T0)).count).toBe(1);
   });
 
+  it("lets one of two workers on a database deliver a sink's summaries, and another take over when it closes", async () => {
+    const [one, two] = await Promise.all([open(), open()]);
+    await one.insertBatch("gw-1", [vehicle("vehicle.entry", "entry-1", 1, at(0), { plate: "KA01" })], T0);
+    await two.insertBatch("gw-1", [vehicle("vehicle.exit", "exit-1", 2, at(60_000), { plate: "KA01" })], T0);
+
+    const delivered = await one.readOutbox("webhook", 10);
+    expect(delivered.map((record) => record.status)).toEqual(["closed"]);
+    expect(await two.readOutbox("webhook", 10)).toEqual([]);
+    // Leases are per sink: the other sink is still free.
+    expect(await two.readOutbox("file", 10)).toEqual(delivered);
+    expect(await one.readOutbox("file", 10)).toEqual([]);
+
+    await one.close();
+    expect(await two.readOutbox("webhook", 10)).toEqual(delivered);
+  });
+
   it("gives two stores writing the same site and plates at once the result of one store fed in order", async () => {
     const [one, two] = await Promise.all([open(), open()]);
     const plate = (n: number) => `KA01AB${String(n % 7).padStart(4, "0")}`;

@@ -27,6 +27,7 @@ import { migrate } from "./migrations.js";
 import { createPgOutboxTable } from "./outbox-table.js";
 import { createPartitions } from "./partitions.js";
 import { createPgSessionTable } from "./session-table.js";
+import { createSinkLease } from "./sink-lease.js";
 import { one, query, run, type Sql } from "./sql.js";
 import { withTransaction } from "./transaction.js";
 
@@ -117,6 +118,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const outbox = createPgOutboxTable();
   const sessions = createPgSessionTable({ topology, outbox, debounceMs: options.sessionDebounceMs });
   const partitions = createPartitions(pool);
+  const sinkLease = createSinkLease(pool, target.schema, logger);
   let closed = false;
 
   const insertRejected = async (sql: Sql, rejections: readonly RejectionInput[], receivedAt: number) => {
@@ -317,6 +319,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     async readOutbox(sink, limit) {
       open();
+      // Another worker sharing the database delivers this sink: nothing to read here.
+      if (!(await sinkLease.holds(sink))) return [];
       return outbox.read(pool, sink, limit);
     },
     async markDelivered(sink, throughRecordId) {
@@ -335,6 +339,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       if (closed) return;
       closed = true;
       if (expiry !== undefined) clearInterval(expiry);
+      await sinkLease.close();
       await pool.end();
     },
   };
