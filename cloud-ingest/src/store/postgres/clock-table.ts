@@ -1,4 +1,5 @@
 import { type ClockAnchor, type EnvelopeClock, observeEnvelope } from "../../clock/anchor.js";
+import { type AnchorRow, toAnchor } from "../table-rows.js";
 import { one, query, run, type Sql } from "./sql.js";
 
 /** The clock_anchors table, as the SQLite store's clock-table.ts keeps it. */
@@ -8,18 +9,6 @@ export interface PgClockTable {
   dirty(sql: Sql, gateway: string): Promise<ClockAnchor[]>;
   settle(sql: Sql, gateway: string, bootId: string): Promise<void>;
   latest(sql: Sql): Promise<Map<string, ClockAnchor>>;
-}
-
-interface AnchorRow {
-  gateway: string;
-  boot_id: string;
-  base: number;
-  best_received_at: number;
-  best_uptime_ms: number;
-  latest_sent_at: number;
-  latest_uptime_ms: number;
-  last_received_at: number;
-  envelopes: number;
 }
 
 const GET = "SELECT * FROM clock_anchors WHERE gateway = $1 AND boot_id = $2";
@@ -73,18 +62,5 @@ export function createPgClockTable(): PgClockTable {
       const rows = await query<AnchorRow>(sql, LATEST);
       return new Map(rows.map((row) => [row.gateway, toAnchor(row)]));
     },
-  };
-}
-
-function toAnchor(row: AnchorRow): ClockAnchor {
-  return {
-    bootId: row.boot_id,
-    base: row.base,
-    bestReceivedAt: row.best_received_at,
-    bestUptimeMs: row.best_uptime_ms,
-    latestSentAt: row.latest_sent_at,
-    latestUptimeMs: row.latest_uptime_ms,
-    lastReceivedAt: row.last_received_at,
-    envelopes: row.envelopes,
   };
 }

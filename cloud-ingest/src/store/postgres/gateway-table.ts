@@ -1,7 +1,7 @@
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
-import { type ClockAnchor, latestOffset } from "../../clock/anchor.js";
 import type { GatewayCounters } from "../sqlite/gateway-table.js";
 import type { GatewayRecord } from "../store.js";
+import { type GatewayRow, toGatewayRecord } from "../table-rows.js";
 import type { PgClockTable } from "./clock-table.js";
 import { query, run, type Sql } from "./sql.js";
 
@@ -10,24 +10,6 @@ export interface PgGatewayTable {
   addCounters(sql: Sql, gateway: string, counters: GatewayCounters, receivedAt: number): Promise<void>;
   recordStatus(sql: Sql, status: GatewayStatus, receivedAt: number): Promise<void>;
   list(sql: Sql): Promise<GatewayRecord[]>;
-}
-
-interface GatewayRow {
-  id: string;
-  site: string | null;
-  online: boolean | null;
-  last_seen: number;
-  status_at: number | null;
-  version: string | null;
-  boot_id: string | null;
-  uptime_ms: number | null;
-  backlog: number | null;
-  oldest_pending_at: number | null;
-  dropped: number | null;
-  events: number;
-  duplicates: number;
-  unknown_source: number;
-  rejected: number;
 }
 
 const ADD_COUNTERS = `
@@ -91,30 +73,7 @@ export function createPgGatewayTable(clocks: PgClockTable): PgGatewayTable {
     },
     async list(sql) {
       const anchors = await clocks.latest(sql);
-      return (await query<GatewayRow>(sql, LIST)).map((row) => toRecord(row, anchors.get(row.id)));
+      return (await query<GatewayRow>(sql, LIST)).map((row) => toGatewayRecord(row, anchors.get(row.id)));
     },
-  };
-}
-
-function toRecord(row: GatewayRow, anchor: ClockAnchor | undefined): GatewayRecord {
-  return {
-    id: row.id,
-    site: row.site,
-    online: row.online,
-    lastSeen: row.last_seen,
-    statusAt: row.status_at,
-    version: row.version,
-    // Before any status (a client that only publishes events), the boot its envelopes name.
-    bootId: row.boot_id ?? anchor?.bootId ?? null,
-    uptimeMs: row.uptime_ms,
-    backlog: row.backlog,
-    oldestPendingAt: row.oldest_pending_at,
-    dropped: row.dropped,
-    clockOffsetMs: anchor === undefined ? null : latestOffset(anchor),
-    clockMeasuredAt: anchor?.lastReceivedAt ?? null,
-    events: row.events,
-    duplicates: row.duplicates,
-    unknownSource: row.unknown_source,
-    rejected: row.rejected,
   };
 }

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { type ClockAnchor, type EnvelopeClock, observeEnvelope } from "../../clock/anchor.js";
+import { type AnchorRow, toAnchor } from "../table-rows.js";
 
 /** The clock_anchors table: one anchor per (gateway, boot), and which ones have stale event times. */
 export interface ClockTable {
@@ -16,18 +17,6 @@ export interface ClockTable {
   settle(gateway: string, bootId: string): void;
   /** Each gateway's anchor of the boot it sent from last. */
   latest(): Map<string, ClockAnchor>;
-}
-
-interface AnchorRow {
-  gateway: string;
-  boot_id: string;
-  base: number;
-  best_received_at: number;
-  best_uptime_ms: number;
-  latest_sent_at: number;
-  latest_uptime_ms: number;
-  last_received_at: number;
-  envelopes: number;
 }
 
 export function createClockTable(db: Database.Database): ClockTable {
@@ -75,18 +64,5 @@ export function createClockTable(db: Database.Database): ClockTable {
       }
       return byGateway;
     },
-  };
-}
-
-function toAnchor(row: AnchorRow): ClockAnchor {
-  return {
-    bootId: row.boot_id,
-    base: row.base,
-    bestReceivedAt: row.best_received_at,
-    bestUptimeMs: row.best_uptime_ms,
-    latestSentAt: row.latest_sent_at,
-    latestUptimeMs: row.latest_uptime_ms,
-    lastReceivedAt: row.last_received_at,
-    envelopes: row.envelopes,
   };
 }

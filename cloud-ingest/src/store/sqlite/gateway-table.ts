@@ -1,7 +1,7 @@
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
 import type Database from "better-sqlite3";
-import { type ClockAnchor, latestOffset } from "../../clock/anchor.js";
 import type { GatewayRecord } from "../store.js";
+import { type GatewayRow, toGatewayRecord } from "../table-rows.js";
 import type { ClockTable } from "./clock-table.js";
 
 export interface GatewayCounters {
@@ -19,22 +19,8 @@ export interface GatewayTable {
   list(): GatewayRecord[];
 }
 
-interface GatewayRow {
-  id: string;
-  site: string | null;
+interface SqliteGatewayRow extends Omit<GatewayRow, "online"> {
   online: number | null;
-  last_seen: number;
-  status_at: number | null;
-  version: string | null;
-  boot_id: string | null;
-  uptime_ms: number | null;
-  backlog: number | null;
-  oldest_pending_at: number | null;
-  dropped: number | null;
-  events: number;
-  duplicates: number;
-  unknown_source: number;
-  rejected: number;
 }
 
 export function createGatewayTable(db: Database.Database, clocks: ClockTable): GatewayTable {
@@ -92,30 +78,12 @@ export function createGatewayTable(db: Database.Database, clocks: ClockTable): G
     },
     list() {
       const anchors = clocks.latest();
-      return (list.all() as GatewayRow[]).map((row) => toRecord(row, anchors.get(row.id)));
+      return (list.all() as SqliteGatewayRow[]).map((row) =>
+        toGatewayRecord(
+          { ...row, online: row.online === null ? null : row.online === 1 },
+          anchors.get(row.id),
+        ),
+      );
     },
-  };
-}
-
-function toRecord(row: GatewayRow, anchor: ClockAnchor | undefined): GatewayRecord {
-  return {
-    id: row.id,
-    site: row.site,
-    online: row.online === null ? null : row.online === 1,
-    lastSeen: row.last_seen,
-    statusAt: row.status_at,
-    version: row.version,
-    // Before any status (a client that only publishes events), the boot its envelopes name.
-    bootId: row.boot_id ?? anchor?.bootId ?? null,
-    uptimeMs: row.uptime_ms,
-    backlog: row.backlog,
-    oldestPendingAt: row.oldest_pending_at,
-    dropped: row.dropped,
-    clockOffsetMs: anchor === undefined ? null : latestOffset(anchor),
-    clockMeasuredAt: anchor?.lastReceivedAt ?? null,
-    events: row.events,
-    duplicates: row.duplicates,
-    unknownSource: row.unknown_source,
-    rejected: row.rejected,
   };
 }
