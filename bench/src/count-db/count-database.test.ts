@@ -76,7 +76,8 @@ describe("bulk-built count database", () => {
 
     const expected = dump(join(dir, "store.db"));
     expect(expected.events).toHaveLength(3_000);
-    expect((expected.count_timeline ?? []).length).toBeGreaterThan(3_000);
+    // More chunks than spaces: some stream's entries ran over into a second chunk.
+    expect((expected.count_chunks ?? []).length).toBeGreaterThan(bulk.spaces.length);
     expect(dump(bulk.path)).toEqual(expected);
     expect(bulk.events()).toBe(3_000);
   });

@@ -1,5 +1,6 @@
 import { countDeltasFor } from "@lotwatch/cloud-ingest/counts/count-deltas.js";
 import { createSilentLogger } from "@lotwatch/cloud-ingest/logging/create-logger.js";
+import { createCountTimeline, type TimelineOp } from "@lotwatch/cloud-ingest/store/sqlite/count-timeline.js";
 import { createSqliteStore } from "@lotwatch/cloud-ingest/store/sqlite/sqlite-store.js";
 import { loadTopology } from "@lotwatch/cloud-ingest/topology/load-topology.js";
 import { createTopologyIndex, type SiteIndex } from "@lotwatch/cloud-ingest/topology/topology-index.js";
@@ -177,10 +178,10 @@ function doorsBySpace(effects: readonly DoorEffect[]): Map<string, Map<number, n
 }
 
 /**
- * One space's timeline rows for the chunk in `gen`: each row's cum is the count before the chunk
- * (the stream's head) plus the running sum within it; then the head moves to the last cum, as the
- * store updates it after every batch that changed it. Seq order is time order here, so the
- * running sum streams without a sort.
+ * One space's count timeline for the events in `gen`, through the store's own timeline code in
+ * one apply: they are later than every stored event and the store appends time-ordered batches by
+ * filling its last chunk, so the chunks come out as the store's batch by batch inserts cut them;
+ * then the head moves to the new count, as the store updates it after every batch that changed it.
  */
 function appendTimeline(
   db: Database.Database,
@@ -188,30 +189,20 @@ function appendTimeline(
   space: string,
   doors: Map<number, number>,
 ): void {
-  const stream = { site, space };
-  const head = db
-    .prepare("SELECT count FROM count_heads WHERE site = @site AND space = @space AND source = 'flow'")
-    .pluck()
-    .get(stream) as number | undefined;
   const sign = `CASE g.door ${[...doors].map(([door, value]) => `WHEN ${door} THEN ${value}`).join(" ")} END`;
+  const ops = db
+    .prepare(`
+      SELECT g.t AS t, @gateway AS gateway, g.seq AS seq, ${sign} * g.direction AS delta FROM gen g
+      WHERE g.door IN (${[...doors.keys()].join(", ")}) ORDER BY g.seq`)
+    .all({ gateway: CAMPUS_GATEWAY }) as TimelineOp[];
+  if (ops.length === 0) return;
+  const { after } = createCountTimeline(db).apply({ site, space, source: "flow" }, ops);
   db.prepare(`
-    INSERT INTO count_timeline (site, space, source, t, gateway, seq, delta, cum)
-    SELECT @site, @space, 'flow', t, @gateway, seq, delta,
-      @base + SUM(delta) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING)
-    FROM (SELECT g.t, g.seq, ${sign} * g.direction AS delta FROM gen g
-      WHERE g.door IN (${[...doors.keys()].join(", ")}) ORDER BY g.seq)`).run({
-    ...stream,
-    gateway: CAMPUS_GATEWAY,
-    base: head ?? 0,
-  });
-  db.prepare(`
-    INSERT INTO count_heads (site, space, source, count, updated_at)
-    SELECT @site, @space, 'flow', cum, @receivedAt FROM count_timeline
-    WHERE site = @site AND space = @space AND source = 'flow' ORDER BY t DESC, gateway DESC, seq DESC LIMIT 1
+    INSERT INTO count_heads (site, space, source, count, updated_at) VALUES (?, ?, 'flow', ?, ?)
     ON CONFLICT (site, space, source) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at`).run(
-    {
-      ...stream,
-      receivedAt: RECEIVED_AT,
-    },
+    site,
+    space,
+    after,
+    RECEIVED_AT,
   );
 }

@@ -17,6 +17,7 @@ import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
 import type { Store } from "../store.js";
 import { compareKeys } from "./count-timeline.js";
 import { createSqliteStore } from "./sqlite-store.js";
+import { countStepsOf } from "./test-support/count-steps.js";
 
 interface Sent {
   gateway: string;
@@ -133,9 +134,7 @@ function dump(path: string) {
   const db = new Database(path, { readonly: true });
   try {
     return {
-      timeline: db
-        .prepare("SELECT * FROM count_timeline ORDER BY site, space, source, t, gateway, seq")
-        .all(),
+      steps: countStepsOf(db),
       slots: db.prepare("SELECT * FROM slot_states ORDER BY site, slot, t, gateway, seq").all(),
     };
   } finally {

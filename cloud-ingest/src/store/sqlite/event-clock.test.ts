@@ -14,6 +14,7 @@ import { createSilentLogger } from "../../logging/create-logger.js";
 import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
 import type { Store } from "../store.js";
 import { createSqliteStore } from "./sqlite-store.js";
+import { countStepsOf } from "./test-support/count-steps.js";
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -93,9 +94,7 @@ describe("gateway clock correction in the SQLite store", () => {
       const db = new Database(dir.file(name), { readonly: true });
       try {
         return {
-          timeline: db
-            .prepare("SELECT * FROM count_timeline ORDER BY site, space, source, t, gateway, seq")
-            .all(),
+          steps: countStepsOf(db),
           slots: db.prepare("SELECT * FROM slot_states ORDER BY site, slot, t, gateway, seq").all(),
           reads: db.prepare("SELECT * FROM session_reads ORDER BY gateway, seq").all(),
           sessions: db

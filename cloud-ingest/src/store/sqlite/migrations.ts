@@ -1,6 +1,7 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import { CLOCK_MIGRATION } from "./clock-schema.js";
+import { COUNT_CHUNKS_MIGRATION } from "./count-chunks-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
 import { LEAN_BODY_MIGRATION } from "./lean-body-schema.js";
 import { LEAN_EVENTS_MIGRATION } from "./lean-events-schema.js";
@@ -10,6 +11,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A step SQL alone cannot do (e.g. re-encoding rows), run after `sql` in the same transaction. */
+  up?: (db: Database.Database) => void;
 }
 
 /** Numbered, append-only: never edit a released migration, add the next one. */
@@ -84,6 +87,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CLOCK_MIGRATION,
   LEAN_EVENTS_MIGRATION,
   LEAN_BODY_MIGRATION,
+  COUNT_CHUNKS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
@@ -109,6 +113,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.up?.(db);
       record.run(migration.version, migration.name, Date.now());
     })();
     ran.push(migration.version);
