@@ -1,6 +1,7 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import { CLOCK_MIGRATION } from "./clock-schema.js";
+import { CLOCK_SPANS_MIGRATION } from "./clock-span-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
 import { LEAN_BODY_MIGRATION } from "./lean-body-schema.js";
 import { LEAN_EVENTS_MIGRATION } from "./lean-events-schema.js";
@@ -84,6 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CLOCK_MIGRATION,
   LEAN_EVENTS_MIGRATION,
   LEAN_BODY_MIGRATION,
+  CLOCK_SPANS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
