@@ -25,8 +25,8 @@ export type EventCounting =
  * exit removes one. A door crossing of `count` people moves them from `from` to `to` (or back when
  * `direction` is -1): `to`'s chain gains, `from`'s loses, and common ancestors see no change.
  *
- * The result is the same for every event of a source and variant (entry or exit, ±1 person, bay
- * taken or free), so a known source's is kept per site and shared, frozen: the ingest asks for
+ * The result is the same for every event of a source and variant (entry or exit, people moved,
+ * bay taken or free), so a known source's is kept per site and shared, frozen: the ingest asks for
  * every event it stores (issue 5).
  */
 export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent): EventCounting {
@@ -53,19 +53,23 @@ export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent
   return effect;
 }
 
-type Variant = "entry" | "exit" | "in" | "out" | "taken" | "free";
+/** A door crossing's variant is the people it moves (sign: direction). */
+type Variant = "entry" | "exit" | number | "taken" | "free";
 const memo = new WeakMap<SiteIndex, Map<Variant, Map<string, EventCounting>>>();
+/** Crossings of larger groups are rare, and not kept: the memo stays small whatever the counts. */
+const KEPT_GROUP = 16;
 
-/** The variant and source of the events whose counting is kept; not of rarer ones (several people, gaps). */
+/** The variant and source of the events whose counting is kept; not of rare ones (large groups, gaps). */
 function variantOf(event: LotwatchEvent): [Variant, string] | undefined {
   switch (event.type) {
     case "vehicle.entry":
       return ["entry", event.lane];
     case "vehicle.exit":
       return ["exit", event.lane];
-    case "door.crossing":
-      if (event.count !== undefined && event.count !== 1) return undefined;
-      return [event.direction === 1 ? "in" : "out", event.door];
+    case "door.crossing": {
+      const group = event.count ?? 1;
+      return group <= KEPT_GROUP ? [event.direction * group, event.door] : undefined;
+    }
     case "slot.state":
       return [event.occupied ? "taken" : "free", event.slot];
     case "gateway.gap":
