@@ -12,8 +12,8 @@ export type MoveEvent = (event: LotwatchEvent, from: number, to: number) => void
 
 /** One batch's view of its gateway's clocks, inside the batch's transaction. */
 export interface BatchClock {
-  /** The count time of an event of this batch (its `t` and the clock columns to store). */
-  timeOf(event: LotwatchEvent): CountTime;
+  /** The count time of an event of this batch (its `t`, and the clock that was derived with). */
+  timeOf(event: LotwatchEvent, occurredAtMs: number): CountTime;
   /** Notes that the event of `seq` was stored at `time`, so that it is re-timed if need be. */
   stored(seq: number, time: CountTime): void;
   /** Writes what `stored` noted (a few rows per batch). */
@@ -68,7 +68,7 @@ export function createEventClock(db: Database.Database, settings: ClockSettings)
 
       const batch = createSpanRuns();
       return {
-        timeOf: (event) => countTime(event, context),
+        timeOf: (event, occurredAtMs) => countTime(event, context, occurredAtMs),
         stored: batch.add,
         finish() {
           for (const span of batch.runs) spans.add(gateway, span);

@@ -126,8 +126,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
       for (const event of events) {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
-        const time = clock.timeOf(event);
         const occurredAt = Date.parse(event.occurredAt);
+        const time = clock.timeOf(event, occurredAt);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
