@@ -34,6 +34,8 @@ describe("migration 13 (clock spans)", () => {
         ["gw-2", 1, "b1", 100, null],
       ];
       for (const row of rows) insert.run(...row);
+      // As the ingest leaves the file (gaps/sqlite-gaps.ts): the columns dropped must not be indexed.
+      db.exec("CREATE INDEX events_gateway_gaps ON events (gateway, seq) WHERE type = 'gateway.gap'");
       expect(migrate(db)).toContain(CLOCK_SPANS_MIGRATION.version);
       const spans = db
         .prepare(
