@@ -47,6 +47,21 @@ describe("countDeltasFor", () => {
   });
 });
 
+describe("countDeltasFor on many events of one source", () => {
+  it("shares one frozen result per known source and variant, and works out large groups and unknown sources each time", () => {
+    const first = countDeltasFor(site, crossing(1, 0, "main", 1));
+    expect(countDeltasFor(site, crossing(2, 5, "main", 1))).toBe(first);
+    expect(Object.isFrozen(first) && first.known && Object.isFrozen(first.deltas)).toBe(true);
+    expect(countDeltasFor(site, crossing(3, 0, "main", -1))).not.toBe(first);
+    const pair = countDeltasFor(site, crossing(4, 0, "main", 1, 2));
+    expect(countDeltasFor(site, crossing(5, 0, "main", 1, 2))).toBe(pair);
+    const crowd = crossing(6, 0, "main", 1, 17);
+    expect(countDeltasFor(site, crowd)).not.toBe(countDeltasFor(site, crowd));
+    const unknown = crossing(7, 0, "no-such-door", 1);
+    expect(countDeltasFor(site, unknown)).not.toBe(countDeltasFor(site, unknown));
+  });
+});
+
 describe("countSourcesOf", () => {
   it("counts by flow where a lane or door crosses, else by slots, else none; countFrom wins", () => {
     expect(Object.fromEntries(countSourcesOf(site))).toEqual({

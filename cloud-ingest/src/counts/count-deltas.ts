@@ -24,9 +24,68 @@ export type EventCounting =
  * What an event does to counts. A vehicle entry adds one to the lane's space and every ancestor, an
  * exit removes one. A door crossing of `count` people moves them from `from` to `to` (or back when
  * `direction` is -1): `to`'s chain gains, `from`'s loses, and common ancestors see no change.
+ *
+ * The result is the same for every event of a source and variant (entry or exit, people moved,
+ * bay taken or free), so a known source's is kept per site and shared, frozen: the ingest asks for
+ * every event it stores (issue 5).
  */
 export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent): EventCounting {
   if (site === undefined) return { known: false, reason: `site "${event.site}" is not in the topology` };
+  const key = variantOf(event);
+  if (key === undefined) return deltasOf(site, event);
+  const [variant, source] = key;
+  let bySite = memo.get(site);
+  if (bySite === undefined) {
+    bySite = new Map();
+    memo.set(site, bySite);
+  }
+  let byVariant = bySite.get(variant);
+  if (byVariant === undefined) {
+    byVariant = new Map();
+    bySite.set(variant, byVariant);
+  }
+  let effect = byVariant.get(source);
+  if (effect === undefined) {
+    effect = deltasOf(site, event);
+    // Unknown sources are not kept: a gateway naming ever new ones must not grow the map.
+    if (effect.known) byVariant.set(source, deepFreeze(effect));
+  }
+  return effect;
+}
+
+/** A door crossing's variant is the people it moves (sign: direction). */
+type Variant = "entry" | "exit" | number | "taken" | "free";
+const memo = new WeakMap<SiteIndex, Map<Variant, Map<string, EventCounting>>>();
+/** Crossings of larger groups are rare, and not kept: the memo stays small whatever the counts. */
+const KEPT_GROUP = 16;
+
+/** The variant and source of the events whose counting is kept; not of rare ones (large groups, gaps). */
+function variantOf(event: LotwatchEvent): [Variant, string] | undefined {
+  switch (event.type) {
+    case "vehicle.entry":
+      return ["entry", event.lane];
+    case "vehicle.exit":
+      return ["exit", event.lane];
+    case "door.crossing": {
+      const group = event.count ?? 1;
+      return group <= KEPT_GROUP ? [event.direction * group, event.door] : undefined;
+    }
+    case "slot.state":
+      return [event.occupied ? "taken" : "free", event.slot];
+    case "gateway.gap":
+      return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function deltasOf(site: SiteIndex, event: LotwatchEvent): EventCounting {
   switch (event.type) {
     case "vehicle.entry":
     case "vehicle.exit": {

@@ -58,8 +58,12 @@ export interface CountTime {
  */
 const MONOTONIC_DRIFT = 200e-6;
 
-export function countTime(event: LotwatchEvent, clock: ClockContext): CountTime {
-  const stamped = Date.parse(event.occurredAt);
+export function countTime(
+  event: LotwatchEvent,
+  clock: ClockContext,
+  /** `occurredAt` in ms, when the caller parsed it already. */
+  stamped = Date.parse(event.occurredAt),
+): CountTime {
   const unsynced = event.clockSynced === false;
   const boot = event.bootId ?? clock.envelopeBoot;
   if (boot === null) return { t: stamped, boot: null, base: null, wallBase: null };

@@ -109,4 +109,22 @@ describe("gateway clock correction in the SQLite store", () => {
     expect(expected.sessions).toHaveLength(1);
     expect(tables("late.db")).toEqual(expected);
   });
+
+  it("keeps one clock span for a run of batches of a wrong clock, not a row per event", async () => {
+    const store = open("spans.db");
+    const reading = (seq: number) => truth(behind, slotState(seq, 0, "x1", seq % 2 === 0), T0 + seq * MIN);
+    for (let batch = 0; batch < 3; batch++) {
+      const readings = [1, 2, 3].map((i) => reading(batch * 3 + i));
+      await send(store, behind, readings, T0 + (batch * 3 + 4) * MIN, 40_000);
+    }
+    // A far shorter transit moves the anchor earlier: seqs 1-9 are re-timed to its base, and 10 joins them.
+    await send(store, behind, [reading(10)], T0 + 11 * MIN, 50);
+    await store.close();
+    const db = new Database(dir.file("spans.db"), { readonly: true });
+    try {
+      expect(db.prepare("SELECT from_seq, to_seq FROM clock_spans").raw().all()).toEqual([[1, 10]]);
+    } finally {
+      db.close();
+    }
+  });
 });

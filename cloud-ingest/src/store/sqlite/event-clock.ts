@@ -3,18 +3,21 @@ import type Database from "better-sqlite3";
 import { type ClockAnchor, type EnvelopeClock, wallBaseOf } from "../../clock/anchor.js";
 import type { ClockSettings } from "../../clock/clock-settings.js";
 import { type CountTime, countTime } from "../../counts/count-time.js";
+import { createClockSpanTable, createSpanRuns } from "./clock-spans.js";
 import { type ClockTable, createClockTable } from "./clock-table.js";
 import { type EventColumns, eventFromColumns } from "./event-body.js";
-
-const COLUMNS = "id, seq, type, site, occurred_at, body, t, clock_wall";
 
 /** An event whose stored time changed: the caller moves its counts and session read. */
 export type MoveEvent = (event: LotwatchEvent, from: number, to: number) => void;
 
 /** One batch's view of its gateway's clocks, inside the batch's transaction. */
 export interface BatchClock {
-  /** The count time of an event of this batch (its `t` and the clock columns to store). */
-  timeOf(event: LotwatchEvent): CountTime;
+  /** The count time of an event of this batch (its `t`, and the clock that was derived with). */
+  timeOf(event: LotwatchEvent, occurredAtMs: number): CountTime;
+  /** Notes that the event of `seq` was stored at `time`, so that it is re-timed if need be. */
+  stored(seq: number, time: CountTime): void;
+  /** Writes what `stored` noted (a few rows per batch). */
+  finish(): void;
   /**
    * Derives again, within the budget, the stored times of the gateway's events whose boot anchor
    * moved earlier by more than the tolerance (or appeared), and calls `move` for each that changed.
@@ -30,22 +33,15 @@ export interface EventClock {
 
 interface StaleRow extends EventColumns {
   t: number;
-  clock_wall: number | null;
 }
 
 export function createEventClock(db: Database.Database, settings: ClockSettings): EventClock {
   const table = createClockTable(db);
-  // Two index ranges, not an OR, which SQLite would answer by scanning every row of the boot.
-  const stale = db.prepare(`
-    SELECT ${COLUMNS} FROM events
-    WHERE gateway = @gateway AND clock_boot = @boot AND clock_base IS NULL
-    UNION ALL
-    SELECT ${COLUMNS} FROM events
-    WHERE gateway = @gateway AND clock_boot = @boot AND clock_base > @staleAbove
-    LIMIT @limit`);
-  const update = db.prepare(
-    "UPDATE events SET t = ?, clock_boot = ?, clock_base = ?, clock_wall = ? WHERE gateway = ? AND seq = ?",
-  );
+  const spans = createClockSpanTable(db);
+  const range = db.prepare(`
+    SELECT id, seq, type, site, occurred_at, body, t FROM events
+    WHERE gateway = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`);
+  const update = db.prepare("UPDATE events SET t = ? WHERE gateway = ? AND seq = ?");
 
   return {
     table,
@@ -70,33 +66,43 @@ export function createEventClock(db: Database.Database, settings: ClockSettings)
         syncedThresholdMs: settings.syncedThresholdMs,
       };
 
+      const batch = createSpanRuns();
       return {
-        timeOf: (event) => countTime(event, context),
+        timeOf: (event, occurredAtMs) => countTime(event, context, occurredAtMs),
+        stored: batch.add,
+        finish() {
+          for (const span of batch.runs) spans.add(gateway, span);
+        },
         retime(move) {
           let budget = settings.retimeBudget;
           let moved = 0;
           for (const dirty of table.dirty(gateway)) {
             if (budget <= 0) break;
-            const rows = stale.all({
-              gateway,
-              boot: dirty.bootId,
-              staleAbove: dirty.base + settings.retimeToleranceMs,
-              limit: budget,
-            }) as StaleRow[];
-            budget -= rows.length;
-            for (const row of rows) {
-              const event = eventFromColumns(row);
-              // The wall reading the event was corrected with stays its reading; only the anchor moved.
-              const time = countTime(event, {
-                ...context,
-                envelopeBoot: dirty.bootId,
-                wallBase: () => row.clock_wall,
-              });
-              update.run(time.t, time.boot, time.base, time.wallBase, gateway, row.seq);
-              if (time.t !== row.t) {
-                move(event, row.t, time.t);
-                moved++;
+            const staleAbove = dirty.base + settings.retimeToleranceMs;
+            for (const span of spans.stale(gateway, dirty.bootId, staleAbove)) {
+              if (budget <= 0) break;
+              const rows = range.all(gateway, span.from, span.to, budget) as StaleRow[];
+              budget -= rows.length;
+              spans.remove(gateway, span);
+              const retimed = createSpanRuns();
+              for (const row of rows) {
+                const event = eventFromColumns(row);
+                // The wall reading the event was corrected with stays its reading; only the anchor moved.
+                const time = countTime(event, {
+                  ...context,
+                  envelopeBoot: dirty.bootId,
+                  wallBase: () => span.wall,
+                });
+                retimed.add(row.seq, time);
+                if (time.t !== row.t) {
+                  update.run(time.t, gateway, row.seq);
+                  move(event, row.t, time.t);
+                  moved++;
+                }
               }
+              const last = rows.at(-1)?.seq ?? span.to;
+              if (last < span.to) spans.add(gateway, { ...span, from: last + 1 });
+              for (const run of retimed.runs) spans.add(gateway, run);
             }
             if (budget > 0) table.settle(gateway, dirty.bootId);
           }

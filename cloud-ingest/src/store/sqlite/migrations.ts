@@ -1,6 +1,7 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
 import { CLOCK_MIGRATION } from "./clock-schema.js";
+import { CLOCK_SPANS_MIGRATION } from "./clock-span-schema.js";
 import { COUNT_CHUNKS_MIGRATION } from "./count-chunks-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
 import { LEAN_BODY_MIGRATION } from "./lean-body-schema.js";
@@ -88,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEAN_EVENTS_MIGRATION,
   LEAN_BODY_MIGRATION,
   COUNT_CHUNKS_MIGRATION,
+  CLOCK_SPANS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

@@ -126,8 +126,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
       for (const event of events) {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
-        const time = clock.timeOf(event);
         const occurredAt = Date.parse(event.occurredAt);
+        const time = clock.timeOf(event, occurredAt);
         const stored = statements.insertEvent.run(
           gateway,
           event.seq,
@@ -139,9 +139,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           effect.known ? 0 : 1,
           slimBody(event, occurredAt),
           time.t,
-          time.boot,
-          time.base,
-          time.wallBase,
         );
         if (stored.changes === 0) {
           result.duplicates++;
@@ -155,6 +152,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           continue;
         }
         result.inserted++;
+        clock.stored(event.seq, time);
         timed.push({ event, t: time.t });
         if (effect.known) {
           if (effect.warning) logger.warn({ gateway, seq: event.seq }, effect.warning);
@@ -167,6 +165,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           );
         }
       }
+      clock.finish();
       const countChanges = counting.finish();
       sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
@@ -307,9 +306,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 function prepare(db: Database.Database) {
   return {
     insertEvent: db.prepare(`
-      INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body,
-        t, clock_boot, clock_base, clock_wall)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body, t)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO NOTHING`),
     eventId: db.prepare("SELECT id FROM events WHERE gateway = ? AND seq = ?"),
     getEvent: db.prepare(
