@@ -4,7 +4,6 @@ import { formatIssues } from "@lotwatch/protocol/issues.js";
 import type { TopicParts } from "@lotwatch/protocol/topics.js";
 import type { EnvelopeClock } from "../clock/anchor.js";
 import { excerpt } from "./excerpt.js";
-import { plainEvent } from "./plain-event.js";
 
 export interface EventRejection {
   eventIndex: number;
@@ -32,23 +31,15 @@ export function checkEnvelope(raw: unknown, topic: TopicParts): EnvelopeCheck {
   const events: LotwatchEvent[] = [];
   const rejections: EventRejection[] = [];
   header.data.events.forEach((candidate, i) => {
-    const checked = checkEvent(candidate, i, topic);
-    if (typeof checked !== "string") events.push(checked);
-    else
-      rejections.push({ eventIndex: i, reason: checked, excerpt: excerpt(JSON.stringify(candidate) ?? "") });
+    const prefix = `events[${i}]`;
+    const reject = (reason: string) =>
+      rejections.push({ eventIndex: i, reason, excerpt: excerpt(JSON.stringify(candidate) ?? "") });
+    const parsed = EventSchema.safeParse(candidate);
+    if (!parsed.success) reject(formatIssues(parsed.error, prefix));
+    else if (parsed.data.site !== topic.site) {
+      reject(`${prefix}.site: "${parsed.data.site}" does not match the topic's site "${topic.site}"`);
+    } else events.push(parsed.data);
   });
   const { bootId, sentAt, uptimeMs } = header.data;
   return { ok: true, events, rejections, clock: { bootId, sentAt: Date.parse(sentAt), uptimeMs } };
-}
-
-/** The event, or why it is refused. */
-function checkEvent(candidate: unknown, i: number, topic: TopicParts): LotwatchEvent | string {
-  let event = plainEvent(candidate);
-  if (event === undefined) {
-    const parsed = EventSchema.safeParse(candidate);
-    if (!parsed.success) return formatIssues(parsed.error, `events[${i}]`);
-    event = parsed.data;
-  }
-  if (event.site === topic.site) return event;
-  return `events[${i}].site: "${event.site}" does not match the topic's site "${topic.site}"`;
 }
