@@ -48,9 +48,18 @@ export function createSinkLease(pool: pg.Pool, schema: string, logger: Logger): 
     },
     async close() {
       held.clear();
-      // Destroyed, not returned to the pool: closing the session is what releases its locks.
-      client?.release(true);
+      const closing = client;
       client = null;
+      if (closing === null) return;
+      try {
+        // Unlocked before the connection goes: the server frees a dropped session's locks only once
+        // it has noticed the disconnect, and another worker asking in between would be refused.
+        await closing.query("SELECT pg_advisory_unlock_all()");
+      } catch (error) {
+        logger.warn({ err: error }, "could not release the summary sink leases; they go with the connection");
+      }
+      // Destroyed, not returned to the pool: no later user of the connection may inherit a lease.
+      closing.release(true);
     },
   };
 }
