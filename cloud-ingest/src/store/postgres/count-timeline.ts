@@ -8,7 +8,7 @@ import {
 import { one, query, run, type Sql } from "./sql.js";
 
 /**
- * The SQLite store's running-sum timeline (sqlite/count-timeline.ts) on PostgreSQL: each row holds
+ * A running-sum timeline (as the SQLite store had before its chunks, sqlite/count-timeline.ts): each row holds
  * `cum`, the count just after it, so a count at T is one primary-key seek; ops apply in key order
  * and rows between two ops move once. Rows past a stream's tail, the usual case, are appended for
  * all streams in one statement. The caller holds the streams' site locks.
