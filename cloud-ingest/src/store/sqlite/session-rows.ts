@@ -85,6 +85,39 @@ const SESSION_COLUMNS = [
 
 export const TUPLE_COLUMNS = SESSION_COLUMNS.join(", ");
 
+/**
+ * A session's row values in `UPSERT_COLUMNS` order: bound by position, as building a keyed object
+ * per upsert cost about as much as the upsert's own b-tree work (issue 5).
+ */
+export function sessionValues(session: Session, now: number, lastRecordId: number | null): unknown[] {
+  const { entry, exit } = session;
+  return [
+    session.id,
+    session.site,
+    session.plateKey,
+    session.status,
+    session.plate,
+    session.exitPlate,
+    session.entryAt ?? session.exitAt,
+    session.entryAt,
+    session.exitAt,
+    entry === null ? null : entry.gateway,
+    entry === null ? null : entry.seq,
+    entry === null ? null : entry.lane,
+    exit === null ? null : exit.gateway,
+    exit === null ? null : exit.seq,
+    exit === null ? null : exit.lane,
+    session.matchedBy,
+    session.durationS,
+    session.fee,
+    session.currency,
+    lastRecordId,
+    now,
+  ];
+}
+
+export const UPSERT_COLUMNS = [...SESSION_COLUMNS, "updated_at"];
+
 /** A row fetched raw (better-sqlite3 `.raw()`), its values in SESSION_COLUMNS order. */
 export type SessionTuple = readonly unknown[];
 
