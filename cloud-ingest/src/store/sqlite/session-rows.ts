@@ -98,7 +98,7 @@ export function sessionValues(session: Session, now: number, lastRecordId: numbe
     session.status,
     session.plate,
     session.exitPlate,
-    session.entryAt ?? session.exitAt,
+    startOf(session),
     session.entryAt,
     session.exitAt,
     entry === null ? null : entry.gateway,
@@ -117,6 +117,43 @@ export function sessionValues(session: Session, now: number, lastRecordId: numbe
 }
 
 export const UPSERT_COLUMNS = [...SESSION_COLUMNS, "updated_at"];
+
+/**
+ * The columns an update of a stored session sets, in `updateValues` order: not its id, site, plate
+ * group nor start (a session's start changes only with its first read's time), so the update
+ * rewrites neither the sessions_group nor the sessions_site_start index.
+ */
+export const UPDATE_COLUMNS = UPSERT_COLUMNS.filter(
+  (column) => !["id", "site", "plate_key", "started_at"].includes(column),
+);
+
+/** `sessionValues` for UPDATE_COLUMNS, then the id. */
+export function updateValues(session: Session, now: number, lastRecordId: number | null): unknown[] {
+  const { entry, exit } = session;
+  return [
+    session.status,
+    session.plate,
+    session.exitPlate,
+    session.entryAt,
+    session.exitAt,
+    entry === null ? null : entry.gateway,
+    entry === null ? null : entry.seq,
+    entry === null ? null : entry.lane,
+    exit === null ? null : exit.gateway,
+    exit === null ? null : exit.seq,
+    exit === null ? null : exit.lane,
+    session.matchedBy,
+    session.durationS,
+    session.fee,
+    session.currency,
+    lastRecordId,
+    now,
+    session.id,
+  ];
+}
+
+/** When a session starts: its entry, or its exit for an unmatched exit. */
+export const startOf = (session: Session): number => session.entryAt ?? (session.exitAt as number);
 
 /** A row fetched raw (better-sqlite3 `.raw()`), its values in SESSION_COLUMNS order. */
 export type SessionTuple = readonly unknown[];

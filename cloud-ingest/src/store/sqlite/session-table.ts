@@ -4,7 +4,7 @@ import type { TimedEvent } from "../../counts/count-time.js";
 import { appendRead } from "../../sessions/append-read.js";
 import { type GroupContext, recomputeGroup } from "../../sessions/recompute-group.js";
 import type { Session, VehicleRead } from "../../sessions/session.js";
-import type { StoredSession } from "../../sessions/session-changes.js";
+import type { SessionChanges, StoredSession } from "../../sessions/session-changes.js";
 import type { SessionPage, SessionQuery } from "../../sessions/session-query.js";
 import { summaryOf } from "../../summaries/summary-record.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
@@ -15,10 +15,13 @@ import {
   type SessionRow,
   type SessionTuple,
   sessionValues,
+  startOf,
   TUPLE_COLUMNS,
   toRead,
   toSession,
+  UPDATE_COLUMNS,
   UPSERT_COLUMNS,
+  updateValues,
 } from "./session-rows.js";
 
 export interface SessionTableOptions {
@@ -56,26 +59,37 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
     return group;
   };
 
-  const recompute = ({ site, plateKey, added, retimed }: TouchedGroup, now: number) => {
-    // Raw rows: better-sqlite3 builds a keyed object per row slowly, and these run for every plate
-    // group a batch touches (issue 5).
-    const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
-    // A session's id is one of its group's reads, and sessions are written only below: a group
-    // whose reads all came in this batch has none yet.
-    const stored =
-      reads.length === added.length
-        ? []
-        : (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
+  // Raw rows: better-sqlite3 builds a keyed object per row slowly, and these run for every plate
+  // group a batch touches (issue 5).
+  const groupSessions = (site: string, plateKey: string) =>
+    (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
+
+  /**
+   * The group's changes. A session's id is one of its group's reads, and sessions are written only
+   * here: a group none of whose reads was stored before this batch has none yet, and skips the query.
+   */
+  const changesOf = ({ site, plateKey, added, retimed }: TouchedGroup): [SessionChanges, StoredSession[]] => {
     const group = context(site, plateKey);
     const only = added.length === 1 && !retimed ? added[0] : undefined;
-    // The in-order case (one new read, after all others) skips re-matching the group's reads.
-    const earlier =
-      only === undefined
-        ? []
-        : reads.filter((read) => read.seq !== only.seq || read.gateway !== only.gateway);
-    const changes =
-      (only === undefined ? null : appendRead(only, earlier, stored, group)) ??
-      recomputeGroup(reads, stored, group);
+    if (only === undefined) {
+      const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
+      const stored = reads.length === added.length ? [] : groupSessions(site, plateKey);
+      return [recomputeGroup(reads, stored, group), stored];
+    }
+    // One new read: the others come without it (fewer values to build; none for a new visit),
+    // and in the in-order case one matcher step replaces re-matching them all.
+    const earlier = (statements.earlierReads.all(site, plateKey, only.gateway, only.seq) as ReadTuple[]).map(
+      toRead,
+    );
+    const stored = earlier.length === 0 ? [] : groupSessions(site, plateKey);
+    return [
+      appendRead(only, earlier, stored, group) ?? recomputeGroup([...earlier, only], stored, group),
+      stored,
+    ];
+  };
+
+  const recompute = (touched: TouchedGroup, now: number) => {
+    const [changes, stored] = changesOf(touched);
     for (const id of changes.deletes) statements.deleteSession.run(id);
     // Records first, so each upsert writes its session's new record id in the same statement.
     const recordIds = new Map<string, number>();
@@ -84,7 +98,14 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
       if (draft.live) recordIds.set(draft.session.id, recordId);
     }
     for (const session of changes.upserts) {
-      statements.upsertSession.run(sessionValues(session, now, recordIds.get(session.id) ?? null));
+      const lastRecordId = recordIds.get(session.id) ?? null;
+      const before = stored.find((other) => other.id === session.id);
+      // A plain update of a stored row costs a third less than the upsert's failed insert and update.
+      if (before !== undefined && startOf(before) === startOf(session)) {
+        statements.updateSession.run(updateValues(session, now, lastRecordId));
+      } else {
+        statements.upsertSession.run(sessionValues(session, now, lastRecordId));
+      }
     }
   };
 
@@ -172,8 +193,18 @@ function prepare(db: Database.Database) {
         "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
       )
       .raw(),
+    earlierReads: db
+      .prepare(`
+        SELECT gateway, seq, kind, plate, lane, at FROM session_reads
+        WHERE site = ? AND plate_key = ? AND NOT (gateway = ? AND seq = ?)`)
+      .raw(),
     groupSessions: db.prepare(`SELECT ${TUPLE_COLUMNS} FROM sessions WHERE site = ? AND plate_key = ?`).raw(),
     deleteSession: db.prepare("DELETE FROM sessions WHERE id = ?"),
+    updateSession: db.prepare(`
+      UPDATE sessions SET ${UPDATE_COLUMNS.map((column) =>
+        column === "last_record_id" ? "last_record_id = COALESCE(?, last_record_id)" : `${column} = ?`,
+      ).join(", ")}
+      WHERE id = ?`),
     // A session id is its first read's (gateway, seq), so its site and plate group never change;
     // leaving them out of the SET spares the sessions_group index a rewrite per update.
     upsertSession: db.prepare(`
