@@ -158,15 +158,77 @@ export const startOf = (session: Session): number => session.entryAt ?? (session
 /** A row fetched raw (better-sqlite3 `.raw()`), its values in SESSION_COLUMNS order. */
 export type SessionTuple = readonly unknown[];
 
+/** A session row's values in SESSION_COLUMNS order, typed. */
+type SessionValues = [
+  string,
+  string,
+  string,
+  SessionStatus,
+  string,
+  string | null,
+  number,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  MatchedBy | null,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+];
+
+/** By position, not through a keyed row: it runs for every stored session a batch touches. */
 export function fromTuple(tuple: SessionTuple): StoredSession {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < SESSION_COLUMNS.length; i++) row[SESSION_COLUMNS[i] as string] = tuple[i];
-  return toSession(row as unknown as SessionRow);
+  const [
+    id,
+    site,
+    plateKey,
+    status,
+    plate,
+    exitPlate,
+    ,
+    entryAt,
+    exitAt,
+    entryGateway,
+    entrySeq,
+    entryLane,
+    exitGateway,
+    exitSeq,
+    exitLane,
+    matchedBy,
+    durationS,
+    fee,
+    currency,
+    lastRecordId,
+  ] = tuple as SessionValues;
+  return {
+    id,
+    site,
+    plateKey,
+    status,
+    plate,
+    exitPlate,
+    entryAt,
+    exitAt,
+    entry: eventRef(entryGateway, entrySeq, entryLane),
+    exit: eventRef(exitGateway, exitSeq, exitLane),
+    matchedBy,
+    durationS,
+    fee,
+    currency,
+    lastRecordId,
+  };
 }
 
+const eventRef = (gateway: string | null, seq: number | null, lane: string | null) =>
+  gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
+
 export function toSession(row: SessionRow): StoredSession {
-  const ref = (gateway: string | null, seq: number | null, lane: string | null) =>
-    gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
   return {
     id: row.id,
     site: row.site,
@@ -176,8 +238,8 @@ export function toSession(row: SessionRow): StoredSession {
     exitPlate: row.exit_plate,
     entryAt: row.entry_at,
     exitAt: row.exit_at,
-    entry: ref(row.entry_gateway, row.entry_seq, row.entry_lane),
-    exit: ref(row.exit_gateway, row.exit_seq, row.exit_lane),
+    entry: eventRef(row.entry_gateway, row.entry_seq, row.entry_lane),
+    exit: eventRef(row.exit_gateway, row.exit_seq, row.exit_lane),
     matchedBy: row.matched_by,
     durationS: row.duration_s,
     fee: row.fee,

@@ -65,31 +65,31 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
     (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
 
   /**
-   * The group's changes. A session's id is one of its group's reads, and sessions are written only
-   * here: a group none of whose reads was stored before this batch has none yet, and skips the query.
+   * The group's changes. `earlier` are its reads stored before this batch (re-timed ones at their
+   * new time), `added` the rest. A session's id is one of its group's reads, and sessions are
+   * written only here: a group with no earlier read has none yet, and skips the query.
    */
-  const changesOf = ({ site, plateKey, added, retimed }: TouchedGroup): [SessionChanges, StoredSession[]] => {
+  const changesOf = (
+    { site, plateKey, added, retimed }: TouchedGroup,
+    earlier: VehicleRead[],
+  ): [SessionChanges, StoredSession[]] => {
     const group = context(site, plateKey);
-    const only = added.length === 1 && !retimed ? added[0] : undefined;
-    if (only === undefined) {
-      const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
-      const stored = reads.length === added.length ? [] : groupSessions(site, plateKey);
-      return [recomputeGroup(reads, stored, group), stored];
-    }
-    // One new read: the others come without it (fewer values to build; none for a new visit),
-    // and in the in-order case one matcher step replaces re-matching them all.
-    const earlier = (statements.earlierReads.all(site, plateKey, only.gateway, only.seq) as ReadTuple[]).map(
-      toRead,
-    );
     const stored = earlier.length === 0 ? [] : groupSessions(site, plateKey);
-    return [
-      appendRead(only, earlier, stored, group) ?? recomputeGroup([...earlier, only], stored, group),
-      stored,
-    ];
+    // The in-order case (one new read, after all others) takes one matcher step, not a re-match.
+    const only = added.length === 1 && !retimed ? added[0] : undefined;
+    const changes =
+      (only === undefined ? null : appendRead(only, earlier, stored, group)) ??
+      recomputeGroup([...earlier, ...added], stored, group);
+    return [changes, stored];
   };
 
-  const recompute = (touched: TouchedGroup, now: number) => {
-    const [changes, stored] = changesOf(touched);
+  const recompute = (touched: TouchedGroup, storedThrough: number, now: number) => {
+    // Reads come back without this batch's (the caller has them): fewer values to build, none
+    // for a new visit.
+    const earlier = (
+      statements.earlierReads.all(touched.site, touched.plateKey, storedThrough) as ReadTuple[]
+    ).map(toRead);
+    const [changes, stored] = changesOf(touched, earlier);
     for (const id of changes.deletes) statements.deleteSession.run(id);
     // Records first, so each upsert writes its session's new record id in the same statement.
     const recordIds = new Map<string, number>();
@@ -112,6 +112,9 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
   return {
     ingest(gateway, events, now) {
       const groups = new Map<string, TouchedGroup>();
+      // Rows get rowids past the largest one (no AUTOINCREMENT, none deleted): reads stored
+      // before this batch are those up to here.
+      let storedThrough = -1;
       for (const { event, t } of events) {
         if (event.type !== "vehicle.entry" && event.type !== "vehicle.exit") continue;
         // Reads of sites the topology does not know are stored as events but make no sessions.
@@ -119,6 +122,7 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
         const plateKey = confusableKey(normalizePlate(event.plate));
         const kind = event.type === "vehicle.entry" ? "entry" : "exit";
         const { seq, site, plate, lane } = event;
+        if (storedThrough < 0) storedThrough = statements.lastReadRowid.get() as number;
         const added = statements.addRead.run(gateway, seq, site, plateKey, kind, plate, lane, t).changes > 0;
         // Stored before: a re-timed read takes its new time.
         if (!added) statements.retimeRead.run(t, gateway, seq);
@@ -131,7 +135,7 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
         if (added) group.added.push({ gateway, seq, kind, plate, lane, at: t });
         else group.retimed = true;
       }
-      for (const group of groups.values()) recompute(group, now);
+      for (const group of groups.values()) recompute(group, storedThrough, now);
     },
     list(site, query) {
       const { sql, params } = listQuery(site, query);
@@ -188,15 +192,11 @@ function prepare(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO NOTHING`),
     retimeRead: db.prepare("UPDATE session_reads SET at = ? WHERE gateway = ? AND seq = ?"),
-    groupReads: db
-      .prepare(
-        "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
-      )
-      .raw(),
+    lastReadRowid: db.prepare("SELECT COALESCE(MAX(rowid), 0) FROM session_reads").pluck(),
     earlierReads: db
-      .prepare(`
-        SELECT gateway, seq, kind, plate, lane, at FROM session_reads
-        WHERE site = ? AND plate_key = ? AND NOT (gateway = ? AND seq = ?)`)
+      .prepare(
+        "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ? AND rowid <= ?",
+      )
       .raw(),
     groupSessions: db.prepare(`SELECT ${TUPLE_COLUMNS} FROM sessions WHERE site = ? AND plate_key = ?`).raw(),
     deleteSession: db.prepare("DELETE FROM sessions WHERE id = ?"),
