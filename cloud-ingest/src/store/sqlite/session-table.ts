@@ -65,31 +65,34 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
     (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
 
   /**
-   * The group's changes. `earlier` are its reads stored before this batch (re-timed ones at their
-   * new time), `added` the rest. A session's id is one of its group's reads, and sessions are
-   * written only here: a group with no earlier read has none yet, and skips the query.
+   * The group's changes. Its reads come back without this batch's (in hand as `added`): fewer
+   * values to build, none for a new visit. A session's id is one of its group's reads, and
+   * sessions are written only here: a group with no earlier read has none yet, and skips the query.
    */
   const changesOf = (
-    { site, plateKey, added, retimed }: TouchedGroup,
-    earlier: VehicleRead[],
+    { site, plateKey, added }: TouchedGroup,
+    storedThrough: number,
   ): [SessionChanges, StoredSession[]] => {
+    const earlier = (statements.earlierReads.all(site, plateKey, storedThrough) as ReadTuple[]).map(toRead);
     const group = context(site, plateKey);
     const stored = earlier.length === 0 ? [] : groupSessions(site, plateKey);
     // The in-order case (one new read, after all others) takes one matcher step, not a re-match.
-    const only = added.length === 1 && !retimed ? added[0] : undefined;
+    const only = added.length === 1 ? added[0] : undefined;
     const changes =
       (only === undefined ? null : appendRead(only, earlier, stored, group)) ??
       recomputeGroup([...earlier, ...added], stored, group);
     return [changes, stored];
   };
 
+  /** A group with a re-timed read (rare: its gateway's clock was re-measured) reads all back. */
+  const retimedChangesOf = ({ site, plateKey }: TouchedGroup): [SessionChanges, StoredSession[]] => {
+    const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
+    const stored = groupSessions(site, plateKey);
+    return [recomputeGroup(reads, stored, context(site, plateKey)), stored];
+  };
+
   const recompute = (touched: TouchedGroup, storedThrough: number, now: number) => {
-    // Reads come back without this batch's (the caller has them): fewer values to build, none
-    // for a new visit.
-    const earlier = (
-      statements.earlierReads.all(touched.site, touched.plateKey, storedThrough) as ReadTuple[]
-    ).map(toRead);
-    const [changes, stored] = changesOf(touched, earlier);
+    const [changes, stored] = touched.retimed ? retimedChangesOf(touched) : changesOf(touched, storedThrough);
     for (const id of changes.deletes) statements.deleteSession.run(id);
     // Records first, so each upsert writes its session's new record id in the same statement.
     const recordIds = new Map<string, number>();
@@ -192,6 +195,11 @@ function prepare(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO NOTHING`),
     retimeRead: db.prepare("UPDATE session_reads SET at = ? WHERE gateway = ? AND seq = ?"),
+    groupReads: db
+      .prepare(
+        "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
+      )
+      .raw(),
     lastReadRowid: db.prepare("SELECT COALESCE(MAX(rowid), 0) FROM session_reads").pluck(),
     earlierReads: db
       .prepare(
