@@ -53,48 +53,64 @@ export function matchSessions(reads: readonly VehicleRead[], options: MatchOptio
     previous.set(burstKey, { at: read.at, keeper: refKey(read) });
 
     if (read.kind === "entry") {
-      const session: MatchedSession = {
-        id: refKey(read),
-        status: "open",
-        plate,
-        exitPlate: null,
-        entryAt: read.at,
-        exitAt: null,
-        entry: ref(read),
-        exit: null,
-        matchedBy: null,
-      };
+      const session = openedBy(read, plate);
       open.push(session);
       sessions.push(session);
       continue;
     }
-    const index = findOpen(open, read.at, (other) => other === plate);
-    const fuzzy = index < 0 ? findOpen(open, read.at, (other) => differsByOneConfusable(other, plate)) : -1;
-    const chosen = index >= 0 ? index : fuzzy;
-    const session = chosen >= 0 ? open[chosen] : undefined;
-    if (session === undefined) {
-      sessions.push({
-        id: refKey(read),
-        status: "unmatched",
-        plate,
-        exitPlate: plate,
-        entryAt: null,
-        exitAt: read.at,
-        entry: null,
-        exit: ref(read),
-        matchedBy: null,
-      });
-      continue;
-    }
-    open.splice(chosen, 1);
-    session.status = "closed";
-    session.exitPlate = plate;
-    session.exitAt = read.at;
-    session.exit = ref(read);
-    session.matchedBy = index >= 0 ? "exact" : "fuzzy";
+    if (!closeOpen(open, read, plate)) sessions.push(unmatchedExit(read, plate));
   }
   sessions.sort(compareSessions);
   return { sessions, repeats };
+}
+
+/** The session an entry opens; `plate` is the read's normalized plate. */
+export function openedBy(read: VehicleRead, plate: string): MatchedSession {
+  return {
+    id: refKey(read),
+    status: "open",
+    plate,
+    exitPlate: null,
+    entryAt: read.at,
+    exitAt: null,
+    entry: ref(read),
+    exit: null,
+    matchedBy: null,
+  };
+}
+
+/** The session of an exit that closes none. */
+export function unmatchedExit(read: VehicleRead, plate: string): MatchedSession {
+  return {
+    id: refKey(read),
+    status: "unmatched",
+    plate,
+    exitPlate: plate,
+    entryAt: null,
+    exitAt: read.at,
+    entry: null,
+    exit: ref(read),
+    matchedBy: null,
+  };
+}
+
+/**
+ * Closes, with exit `read`, the session it matches among `open` (in entry order), removing it
+ * from `open`; false when it matches none.
+ */
+export function closeOpen(open: MatchedSession[], read: VehicleRead, plate: string): boolean {
+  const index = findOpen(open, read.at, (other) => other === plate);
+  const fuzzy = index < 0 ? findOpen(open, read.at, (other) => differsByOneConfusable(other, plate)) : -1;
+  const chosen = index >= 0 ? index : fuzzy;
+  const session = chosen >= 0 ? open[chosen] : undefined;
+  if (session === undefined) return false;
+  open.splice(chosen, 1);
+  session.status = "closed";
+  session.exitPlate = plate;
+  session.exitAt = read.at;
+  session.exit = ref(read);
+  session.matchedBy = index >= 0 ? "exact" : "fuzzy";
+  return true;
 }
 
 /** Index of the latest open session (they are in entry order) entered before `at` whose plate fits. */
@@ -110,7 +126,8 @@ export function sessionStart(session: MatchedSession): number {
   return session.entryAt ?? (session.exitAt as number);
 }
 
-function compareSessions(a: MatchedSession, b: MatchedSession): number {
+/** Start order, then id: the order of `matchSessions`' result. */
+export function compareSessions(a: MatchedSession, b: MatchedSession): number {
   const byStart = sessionStart(a) - sessionStart(b);
   if (byStart !== 0) return byStart;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

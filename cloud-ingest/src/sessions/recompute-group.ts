@@ -29,8 +29,18 @@ export function priceSession(session: MatchedSession, context: GroupContext): Se
     ? Math.floor(((session.exitAt as number) - (session.entryAt as number)) / 1000)
     : null;
   const fee = durationS !== null && context.tariff !== null ? feeFor(durationS, context.tariff) : null;
+  // Fields spelled out: spreading the matcher's object into one with more fields took V8's slow
+  // path, a few µs per session (issue 5).
   return {
-    ...session,
+    id: session.id,
+    status: session.status,
+    plate: session.plate,
+    exitPlate: session.exitPlate,
+    entryAt: session.entryAt,
+    exitAt: session.exitAt,
+    entry: session.entry,
+    exit: session.exit,
+    matchedBy: session.matchedBy,
     site: context.site,
     plateKey: context.plateKey,
     durationS,

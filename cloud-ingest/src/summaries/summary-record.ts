@@ -32,6 +32,17 @@ export type SummaryBody = Omit<SummaryRecord, "recordId">;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+// Every record of a batch shares its recordedAt: format it once (issue 5).
+let lastRecordedAt = Number.NaN;
+let lastRecordedIso = "";
+function recordedIso(recordedAt: number): string {
+  if (recordedAt !== lastRecordedAt) {
+    lastRecordedIso = new Date(recordedAt).toISOString();
+    lastRecordedAt = recordedAt;
+  }
+  return lastRecordedIso;
+}
+
 export function summaryOf(
   session: Session,
   status: SummaryStatus,
@@ -39,7 +50,7 @@ export function summaryOf(
   recordedAt: number,
 ): SummaryBody {
   const body: SummaryBody = {
-    recordedAt: new Date(recordedAt).toISOString(),
+    recordedAt: recordedIso(recordedAt),
     sessionId: session.id,
     site: session.site,
     status,

@@ -85,18 +85,150 @@ const SESSION_COLUMNS = [
 
 export const TUPLE_COLUMNS = SESSION_COLUMNS.join(", ");
 
+/**
+ * A session's row values in `UPSERT_COLUMNS` order: bound by position, as building a keyed object
+ * per upsert cost about as much as the upsert's own b-tree work (issue 5).
+ */
+export function sessionValues(session: Session, now: number, lastRecordId: number | null): unknown[] {
+  const { entry, exit } = session;
+  return [
+    session.id,
+    session.site,
+    session.plateKey,
+    session.status,
+    session.plate,
+    session.exitPlate,
+    startOf(session),
+    session.entryAt,
+    session.exitAt,
+    entry === null ? null : entry.gateway,
+    entry === null ? null : entry.seq,
+    entry === null ? null : entry.lane,
+    exit === null ? null : exit.gateway,
+    exit === null ? null : exit.seq,
+    exit === null ? null : exit.lane,
+    session.matchedBy,
+    session.durationS,
+    session.fee,
+    session.currency,
+    lastRecordId,
+    now,
+  ];
+}
+
+export const UPSERT_COLUMNS = [...SESSION_COLUMNS, "updated_at"];
+
+/**
+ * The columns an update of a stored session sets, in `updateValues` order: not its id, site, plate
+ * group nor start (a session's start changes only with its first read's time), so the update
+ * rewrites neither the sessions_group nor the sessions_site_start index.
+ */
+export const UPDATE_COLUMNS = UPSERT_COLUMNS.filter(
+  (column) => !["id", "site", "plate_key", "started_at"].includes(column),
+);
+
+/** `sessionValues` for UPDATE_COLUMNS, then the id. */
+export function updateValues(session: Session, now: number, lastRecordId: number | null): unknown[] {
+  const { entry, exit } = session;
+  return [
+    session.status,
+    session.plate,
+    session.exitPlate,
+    session.entryAt,
+    session.exitAt,
+    entry === null ? null : entry.gateway,
+    entry === null ? null : entry.seq,
+    entry === null ? null : entry.lane,
+    exit === null ? null : exit.gateway,
+    exit === null ? null : exit.seq,
+    exit === null ? null : exit.lane,
+    session.matchedBy,
+    session.durationS,
+    session.fee,
+    session.currency,
+    lastRecordId,
+    now,
+    session.id,
+  ];
+}
+
+/** When a session starts: its entry, or its exit for an unmatched exit. */
+export const startOf = (session: Session): number => session.entryAt ?? (session.exitAt as number);
+
 /** A row fetched raw (better-sqlite3 `.raw()`), its values in SESSION_COLUMNS order. */
 export type SessionTuple = readonly unknown[];
 
+/** A session row's values in SESSION_COLUMNS order, typed. */
+type SessionValues = [
+  string,
+  string,
+  string,
+  SessionStatus,
+  string,
+  string | null,
+  number,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+  string | null,
+  string | null,
+  number | null,
+  string | null,
+  MatchedBy | null,
+  number | null,
+  number | null,
+  string | null,
+  number | null,
+];
+
+/** By position, not through a keyed row: it runs for every stored session a batch touches. */
 export function fromTuple(tuple: SessionTuple): StoredSession {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < SESSION_COLUMNS.length; i++) row[SESSION_COLUMNS[i] as string] = tuple[i];
-  return toSession(row as unknown as SessionRow);
+  const [
+    id,
+    site,
+    plateKey,
+    status,
+    plate,
+    exitPlate,
+    ,
+    entryAt,
+    exitAt,
+    entryGateway,
+    entrySeq,
+    entryLane,
+    exitGateway,
+    exitSeq,
+    exitLane,
+    matchedBy,
+    durationS,
+    fee,
+    currency,
+    lastRecordId,
+  ] = tuple as SessionValues;
+  return {
+    id,
+    site,
+    plateKey,
+    status,
+    plate,
+    exitPlate,
+    entryAt,
+    exitAt,
+    entry: eventRef(entryGateway, entrySeq, entryLane),
+    exit: eventRef(exitGateway, exitSeq, exitLane),
+    matchedBy,
+    durationS,
+    fee,
+    currency,
+    lastRecordId,
+  };
 }
 
+const eventRef = (gateway: string | null, seq: number | null, lane: string | null) =>
+  gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
+
 export function toSession(row: SessionRow): StoredSession {
-  const ref = (gateway: string | null, seq: number | null, lane: string | null) =>
-    gateway === null || seq === null || lane === null ? null : { gateway, seq, lane };
   return {
     id: row.id,
     site: row.site,
@@ -106,8 +238,8 @@ export function toSession(row: SessionRow): StoredSession {
     exitPlate: row.exit_plate,
     entryAt: row.entry_at,
     exitAt: row.exit_at,
-    entry: ref(row.entry_gateway, row.entry_seq, row.entry_lane),
-    exit: ref(row.exit_gateway, row.exit_seq, row.exit_lane),
+    entry: eventRef(row.entry_gateway, row.entry_seq, row.entry_lane),
+    exit: eventRef(row.exit_gateway, row.exit_seq, row.exit_lane),
     matchedBy: row.matched_by,
     durationS: row.duration_s,
     fee: row.fee,
