@@ -8,7 +8,7 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /**
    * WAL frames past which the writer, between two commits, copies the last few frames the worker
-   * has not, so that its next commit starts the WAL over. Default 4,096 (16 MiB).
+   * has not, so that its next commit starts the WAL over. Default 8,192 (32 MiB).
    */
   restartAboveFrames?: number;
   /** WAL frames past which the worker waits for writers and truncates the WAL. Default 16,384 (64 MiB). */
@@ -69,7 +69,7 @@ export function startCheckpointer(db: Database.Database, options: CheckpointerOp
       driver: createRequire(import.meta.url).resolve("better-sqlite3"),
       path: db.name,
       intervalMs: options.intervalMs ?? 100,
-      restartAboveFrames: options.restartAboveFrames ?? 4_096,
+      restartAboveFrames: options.restartAboveFrames ?? 8_192,
       truncateAboveFrames: options.truncateAboveFrames ?? 16_384,
     },
   });
