@@ -76,6 +76,29 @@ describe("embedded broker", () => {
     expect(await store.getEvent("gw-1", 2)).not.toBeNull();
   });
 
+  it("delivers to a subscriber that sends nothing back without waiting for its delayed TCP ACKs", async () => {
+    const subscriber = await connect({ clientId: "watcher" });
+    await subscriber.subscribeAsync("watch/#", { qos: 0 });
+    const publisher = await connect({ clientId: "sender" });
+    // The publisher's own socket without Nagle, so only the broker's socket is measured.
+    (publisher.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    const delays: number[] = [];
+    subscriber.on("message", (_topic, message) =>
+      delays.push(performance.now() - Number.parseFloat(message.toString())),
+    );
+    // Small packets a few ms apart: with Nagle on, each waits for the subscriber's TCP ACK of the
+    // one before, which Linux delays by up to 40 ms when the subscriber has nothing to send.
+    for (let i = 0; i < 60; i++) {
+      publisher.publish("watch/now", `${performance.now()} ${"x".repeat(500)}`, { qos: 0 });
+      await sleep(3);
+    }
+    const deadline = Date.now() + 2000;
+    while (delays.length < 60 && Date.now() < deadline) await sleep(10);
+    expect(delays).toHaveLength(60);
+    // With Nagle the first ten or so took 20–40 ms each; without, each takes well under 1 ms.
+    expect(delays.filter((delay) => delay > 20).length).toBeLessThan(3);
+  });
+
   it("counts a repeated envelope as duplicates and changes no count", async () => {
     const client = await connect();
     const message = payload(envelope("gw-1", [vehicle("vehicle.entry", "entry-1", 1, at(0))]));

@@ -111,7 +111,9 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   };
   aedes.on("clientError", onError("client error"));
   aedes.on("connectionError", onError("connection refused"));
-  const server = createServer((socket) => {
+  // Nagle would hold a PUBACK or a delivery back until the client's TCP ACK of the previous packet,
+  // which a client that sends nothing in between delays by up to 40 ms (delayed ACK, issue 5).
+  const server = createServer({ noDelay: true }, (socket) => {
     const address = socket.remoteAddress ?? "(unknown)";
     if (!connects.allow(address)) {
       // Before aedes sees it: no CONNECT is parsed and no secret checked for a flood.

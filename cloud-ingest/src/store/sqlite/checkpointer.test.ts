@@ -38,6 +38,34 @@ describe("the checkpoint worker", () => {
     }
   });
 
+  it("starts the WAL over under back-to-back commits, so it stays small without a truncation", async () => {
+    const path = dir.file("ingest.db");
+    const db = openDatabase(path);
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    const checkpointer = startCheckpointer(db, {
+      logger: createSilentLogger(),
+      intervalMs: 10,
+      restartAboveFrames: 64,
+      truncateAboveFrames: 1_000_000,
+    });
+    try {
+      const insert = db.prepare("INSERT INTO t (body) VALUES (?)");
+      const body = "x".repeat(3000);
+      let largestWal = 0;
+      // Commits with hardly a pause between them: a PASSIVE checkpoint alone never finds the WAL
+      // fully copied at the next commit, so the WAL would keep every frame written (~7 MB here).
+      for (let i = 0; i < 600; i++) {
+        db.transaction(() => insert.run(body)).immediate();
+        largestWal = Math.max(largestWal, statSync(`${path}-wal`).size);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(largestWal).toBeLessThan(2_000_000);
+    } finally {
+      await checkpointer.close();
+      db.close();
+    }
+  });
+
   it("starts no worker for an in-memory database, which keeps SQLite's own checkpoints", async () => {
     const db = openDatabase(":memory:");
     const checkpointer = startCheckpointer(db, { logger: createSilentLogger() });

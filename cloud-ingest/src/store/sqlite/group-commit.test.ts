@@ -75,6 +75,20 @@ describe("group commit", () => {
     expect(log).toEqual(["write a", "write b", "resolved a", "resolved b", "write c", "resolved c"]);
   });
 
+  it("lets what the broker does two turns after a commit (its deliveries) run before the next commit", async () => {
+    const log: string[] = [];
+    const group = groupOf(log);
+    // As aedes: PUBACK when the commit resolves, the delivery to subscribers two setImmediates later.
+    const deliverLater = (v: string) => () =>
+      setImmediate(() => setImmediate(() => log.push(`delivered ${v}`)));
+    const first = group.submit("a").then(deliverLater("a"));
+    // The next envelope arrives while the first one commits.
+    setImmediate(() => void group.submit("b").then(deliverLater("b")));
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual(["write a", "delivered a", "write b", "delivered b"]);
+  });
+
   it("commits what waits when flushed, as before the database closes", () => {
     const group = groupOf();
     void group.submit("a");
