@@ -22,7 +22,7 @@ describe("migration 8 (clock)", () => {
         `INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, body)
          VALUES ('gw-1', 1, 'x', 'door.crossing', 'campus', 1234, 5678, '{}')`,
       ).run();
-      // Up to 8 only: migration 13 moves the clock columns into spans (clock-span-schema.test.ts).
+      // Up to 8 only: migration 12 moves the clock columns into spans (clock-span-schema.test.ts).
       const upTo8 = MIGRATIONS.filter((migration) => migration.version <= CLOCK_MIGRATION.version);
       expect(migrate(db, upTo8)).toContain(CLOCK_MIGRATION.version);
       expect(db.prepare("SELECT t, clock_boot, clock_base, clock_wall FROM events").get()).toEqual({

@@ -10,7 +10,7 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-describe("migration 13 (clock spans)", () => {
+describe("migration 12 (clock spans)", () => {
   it("turns the clock columns of stored events into spans of consecutive seqs with one clock", () => {
     const db = new Database(dir.file("old.db"));
     try {

@@ -1,13 +1,13 @@
 import type { Migration } from "./migrations.js";
 
 /**
- * Migration 13: which events to re-time when a boot's anchor improves is kept per run of seqs
+ * Migration 12: which events to re-time when a boot's anchor improves is kept per run of seqs
  * (clock-spans.ts), written once per batch, instead of in three columns and a partial index entry
  * per event (issue 5). Existing rows' clock columns become spans of consecutive seqs with the same
  * clock (seq minus its rank among the rows of that clock is constant along such a run).
  */
 export const CLOCK_SPANS_MIGRATION: Migration = {
-  version: 13,
+  version: 12,
   name: "clock spans instead of per-event clock columns",
   sql: `
     CREATE TABLE clock_spans (

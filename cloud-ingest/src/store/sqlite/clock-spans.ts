@@ -44,7 +44,7 @@ export function createSpanRuns(): SpanRuns {
 }
 
 /**
- * The clock_spans table (migration 13): one row per batch and clock, not an index entry per event.
+ * The clock_spans table (migration 12): one row per batch and clock, not an index entry per event.
  * Spans of one gateway never overlap, and each covers existing events only, so the events in its
  * seq range are exactly the span's.
  */

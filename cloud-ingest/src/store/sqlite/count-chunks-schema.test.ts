@@ -60,7 +60,7 @@ describe("migration 11 (count chunks)", () => {
         (stream, t) => (oldCumAt.get(stream.site, stream.space, stream.source, t) as number | undefined) ?? 0,
       );
 
-      expect(migrate(db)).toEqual([COUNT_CHUNKS_MIGRATION.version]);
+      expect(migrate(db)).toContain(COUNT_CHUNKS_MIGRATION.version);
       const timeline = createCountTimeline(db);
       expect(answers((stream, t) => timeline.cumAt(stream, t))).toEqual(before);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE name = 'count_timeline'").all();
