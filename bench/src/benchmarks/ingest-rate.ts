@@ -80,7 +80,7 @@ export const ingestRate: Benchmark = {
         `Envelopes of the mix (${MIX_DESCRIPTION}) from ${GATEWAYS.length} gateways, JSON-encoded up ` +
         "front, go one after another through the ingest's message handler (`createMessageHandler` on " +
         "the metered SQLite store, as `startIngest` wires them: JSON parse, per-event validation, " +
-        "events, count timelines, sessions in the store's own thread, one transaction per envelope, `synchronous=FULL`, WAL " +
+        "events, count timelines, sessions, one transaction per envelope, `synchronous=FULL`, WAL " +
         "checkpoints in the store's worker thread) into a " +
         `new database. ${sizes.get(MAIN_BATCH)?.toLocaleString("en-US")} events per sample at ` +
         `${MAIN_BATCH} per envelope. Baseline, same rounds: raw better-sqlite3 inserts of the same ` +
@@ -161,7 +161,7 @@ async function ingestAll(
   envelopes: readonly WireEnvelope[],
   inFlight = 1,
 ): Promise<number> {
-  const pipeline = await openIngestPipeline(dbPath, topologyPath);
+  const pipeline = openIngestPipeline(dbPath, topologyPath);
   try {
     const clock = newSenderClock();
     let events = 0;
@@ -214,7 +214,7 @@ async function storeAll(
   topologyPath: string,
   envelopes: readonly WireEnvelope[],
 ): Promise<number> {
-  const pipeline = await openIngestPipeline(dbPath, topologyPath);
+  const pipeline = openIngestPipeline(dbPath, topologyPath);
   try {
     const receivedAt = Date.now();
     let events = 0;

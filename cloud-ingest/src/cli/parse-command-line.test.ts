@@ -69,18 +69,6 @@ describe("parseCommandLine", () => {
     expect(() => parseCommandLine(["--topology", "t"], { LOTWATCH_SYNC: "off" })).toThrow(/LOTWATCH_SYNC/);
   });
 
-  it("leaves the store thread to startIngest's default unless --store-thread or LOTWATCH_STORE_THREAD sets it", () => {
-    expect(parseCommandLine(["--topology", "t"], {}).storeThread).toBeUndefined();
-    expect(parseCommandLine(["--topology", "t"], { LOTWATCH_STORE_THREAD: "off" }).storeThread).toBe(false);
-    expect(
-      parseCommandLine(["--topology", "t", "--store-thread", "on"], { LOTWATCH_STORE_THREAD: "0" })
-        .storeThread,
-    ).toBe(true);
-    expect(() => parseCommandLine(["--topology", "t", "--store-thread", "maybe"], {})).toThrow(
-      /true or false/,
-    );
-  });
-
   it("requires a topology", () => {
     expect(() => parseCommandLine([], {})).toThrow(/--topology FILE or set LOTWATCH_TOPOLOGY/);
   });

@@ -30,7 +30,6 @@ interface RawOptions {
   clockThresholdMs?: number;
   apiKeys?: string;
   sync?: SyncMode;
-  storeThread?: boolean;
   retentionDays?: number;
 }
 
@@ -85,7 +84,6 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   clockThresholdMs: ["LOTWATCH_CLOCK_THRESHOLD_MS", parsePositive],
   apiKeys: ["LOTWATCH_API_KEYS", String],
   sync: ["LOTWATCH_SYNC", parseSync],
-  storeThread: ["LOTWATCH_STORE_THREAD", parseFlag],
   retentionDays: ["LOTWATCH_RETENTION_DAYS", parsePositive],
 };
 
@@ -188,11 +186,6 @@ export function buildProgram(): Command {
       parseSync,
     )
     .option(
-      "--store-thread <on|off>",
-      "SQLite only: write the database on a thread of its own, beside the one that parses and validates (default on; off suits a single core; env LOTWATCH_STORE_THREAD)",
-      parseFlag,
-    )
-    .option(
       "--retention-days <n>",
       "PostgreSQL only: drop monthly event partitions received more than N days ago (default: keep all; env LOTWATCH_RETENTION_DAYS)",
       parsePositive,
@@ -261,7 +254,6 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     gatewayBytesPerSecond: settings.gatewayBytesPerSecond,
     clockThresholdMs: settings.clockThresholdMs,
     sync: settings.sync,
-    storeThread: settings.storeThread,
     retentionDays: settings.retentionDays,
     summaries:
       settings.summaries === undefined && settings.webhook === undefined

@@ -6,7 +6,6 @@ import { createPostgresStore } from "../store/postgres/postgres-store.js";
 import type { SyncMode } from "../store/sqlite/open-database.js";
 import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/store.js";
-import { createWorkerStore } from "../store/worker/worker-store.js";
 import type { TopologyIndex } from "../topology/topology-index.js";
 
 export interface OpenStoreOptions {
@@ -20,8 +19,6 @@ export interface OpenStoreOptions {
   sync: SyncMode;
   /** SQLite only: WAL checkpoints in a worker thread, off the commit path. */
   checkpointWorker?: boolean;
-  /** SQLite only: the store on a thread of its own (worker-store.ts). */
-  thread?: boolean;
   /** PostgreSQL only (the CLI refuses it with SQLite). */
   retentionDays?: number | undefined;
 }
@@ -39,7 +36,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       retentionDays: options.retentionDays,
     });
   }
-  const sqlite = {
+  return createSqliteStore({
     path: db,
     topology,
     logger,
@@ -47,8 +44,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     onNegativeCount,
     sync: options.sync,
     checkpointWorker: options.checkpointWorker ?? false,
-  };
-  return options.thread === true ? createWorkerStore(sqlite) : createSqliteStore(sqlite);
+  });
 }
 
 /** `--db` as it may be logged: a URL without its password. */

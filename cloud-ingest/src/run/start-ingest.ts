@@ -50,8 +50,6 @@ export interface IngestSettings {
   clockThresholdMs?: number | undefined;
   /** SQLite `synchronous` (`--sync`); default `full`, which a PUBACK-means-stored promise needs. */
   sync?: SyncMode | undefined;
-  /** SQLite on a thread of its own (`--store-thread`); default true. */
-  storeThread?: boolean | undefined;
   /** PostgreSQL only: drop events received more than this many days ago (`--retention-days`). */
   retentionDays?: number | undefined;
 }
@@ -106,7 +104,6 @@ export async function startIngest(
     onNegativeCount: (negative) => metrics.observeNegativeCount(negative),
     sync: settings.sync ?? "full",
     checkpointWorker: true,
-    thread: settings.storeThread ?? true,
     retentionDays: settings.retentionDays,
   });
   metrics.readFrom(store);
