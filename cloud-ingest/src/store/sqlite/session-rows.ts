@@ -127,29 +127,12 @@ export const UPDATE_COLUMNS = UPSERT_COLUMNS.filter(
   (column) => !["id", "site", "plate_key", "started_at"].includes(column),
 );
 
+const UPDATE_POSITIONS = UPDATE_COLUMNS.map((column) => UPSERT_COLUMNS.indexOf(column));
+
 /** `sessionValues` for UPDATE_COLUMNS, then the id. */
 export function updateValues(session: Session, now: number, lastRecordId: number | null): unknown[] {
-  const { entry, exit } = session;
-  return [
-    session.status,
-    session.plate,
-    session.exitPlate,
-    session.entryAt,
-    session.exitAt,
-    entry === null ? null : entry.gateway,
-    entry === null ? null : entry.seq,
-    entry === null ? null : entry.lane,
-    exit === null ? null : exit.gateway,
-    exit === null ? null : exit.seq,
-    exit === null ? null : exit.lane,
-    session.matchedBy,
-    session.durationS,
-    session.fee,
-    session.currency,
-    lastRecordId,
-    now,
-    session.id,
-  ];
+  const values = sessionValues(session, now, lastRecordId);
+  return [...UPDATE_POSITIONS.map((position) => values[position]), session.id];
 }
 
 /** When a session starts: its entry, or its exit for an unmatched exit. */
