@@ -154,6 +154,21 @@ describe("createBeamPair", () => {
     );
   });
 
+  it("settles a break before a clear that began at the same instant, whichever beam is called A", () => {
+    // Found by the property below: both beams broken at once, A cleared for exactly the debounce,
+    // then A broken again as B cleared. The pass goes on in both namings instead of ending in one.
+    const edges: RawEdge[] = [
+      { beam: "a", active: true, t: 0 },
+      { beam: "b", active: true, t: 0 },
+      { beam: "a", active: false, t: D },
+      { beam: "a", active: true, t: 2 * D },
+      { beam: "b", active: false, t: 2 * D },
+    ];
+    const swapped = edges.map((edge) => ({ ...edge, beam: other(edge.beam) }));
+    expect(run(swapped)).toEqual(run(edges));
+    expect(run(edges)).toEqual({ directions: [], abandoned: [] });
+  });
+
   it("property: swapping the beams reverses every direction, for any edge sequence", () => {
     const rawEdges = fc
       .array(

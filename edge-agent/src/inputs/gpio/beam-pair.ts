@@ -125,8 +125,15 @@ export function createBeamPair(options: BeamPairOptions): BeamPair {
     const aDue = lines.a.deadline();
     const bDue = lines.b.deadline();
     if (aDue === null && bDue === null) return null;
-    if (bDue === null || (aDue !== null && aDue <= bDue)) return { beam: "a", due: aDue as number };
-    return { beam: "b", due: bDue };
+    if (bDue === null) return { beam: "a", due: aDue as number };
+    if (aDue === null || bDue < aDue) return { beam: "b", due: bDue };
+    if (aDue < bDue) return { beam: "a", due: aDue };
+    // Changes that began at the same instant: a break before a clear (a stable line that is clear
+    // has a break pending), so the pass goes on rather than ending for no time at all. Which beam is
+    // called A must not decide it: the other way round, a swapped pair ended passes the straight
+    // one continued.
+    const beam: Beam = !lines.a.active || lines.b.active ? "a" : "b";
+    return { beam, due: aDue };
   }
 
   function deadline(): number | null {
