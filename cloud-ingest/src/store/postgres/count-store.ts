@@ -1,12 +1,19 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
-import { type CountReading, clampCount, freeOf, type NegativeCountHook } from "../../counts/clamp.js";
+import { type CountReading, clampCount, type NegativeCountHook } from "../../counts/clamp.js";
 import type { SlotReading } from "../../counts/count-deltas.js";
 import { type CountChange, type CountListener, createCountFeed } from "../../counts/count-feed.js";
-import { type CountSource, countSourcesOf, type TimelineSource } from "../../counts/count-sources.js";
 import type { Logger } from "../../logging/create-logger.js";
-import type { SiteIndex, TopologyIndex } from "../../topology/topology-index.js";
-import type { CountEffect } from "../sqlite/count-store.js";
-import type { TimelineChange, TimelineKey, TimelineOp, TimelineStream } from "../sqlite/count-timeline.js";
+import type { TopologyIndex } from "../../topology/topology-index.js";
+import {
+  type CountEffect,
+  changeOf,
+  createNegativeReporter,
+  createOpCollector,
+  type HeadRow,
+  sourceOf,
+  spaceCounts,
+} from "../count-batch.js";
+import type { TimelineChange, TimelineKey } from "../sqlite/count-timeline.js";
 import type { SlotStateRow, SpaceCountRow } from "../store.js";
 import { createPgCountTimeline } from "./count-timeline.js";
 import { createPgSlotStates } from "./slot-states.js";
@@ -41,76 +48,43 @@ const SET_HEADS = `
   ON CONFLICT (site, space, source) DO UPDATE SET count = excluded.count, updated_at = excluded.updated_at`;
 const HEADS = "SELECT space, source, count, updated_at FROM count_heads WHERE site = $1";
 
-interface HeadRow {
-  space: string;
-  source: TimelineSource;
-  count: number;
-  updated_at: number;
-}
-
 /** The counting half of the PostgreSQL store; the same rows as the SQLite store's count-store.ts. */
 export function createPgCounts(options: PgCountsOptions): PgCounts {
   const { topology, logger } = options;
   const timeline = createPgCountTimeline();
   const slotStates = createPgSlotStates();
   const feed = createCountFeed((error) => logger.error({ err: error }, "a count listener failed"));
-  const sourceOf = (site: SiteIndex | undefined, space: string): CountSource =>
-    site === undefined ? "none" : (countSourcesOf(site).get(space) ?? "none");
+  const reportNegative = createNegativeReporter(logger, options.onNegativeCount);
 
   const batch = (sql: Sql, receivedAt: number): PgCountBatch => {
-    const streams = new Map<string, { stream: TimelineStream; ops: TimelineOp[] }>();
-    const push = (site: string, space: string, source: TimelineSource, key: TimelineKey, delta: number) => {
-      if (delta === 0) return;
-      const id = `${site}\u0000${space}\u0000${source}`;
-      let entry = streams.get(id);
-      if (entry === undefined) {
-        entry = { stream: { site, space, source }, ops: [] };
-        streams.set(id, entry);
-      }
-      entry.ops.push({ t: key.t, gateway: key.gateway, seq: key.seq, delta });
-    };
-    const pushStep = (
-      site: string,
-      spaces: readonly string[],
-      key: TimelineKey,
-      next: TimelineKey | null,
-      step: number,
-    ) => {
-      if (step === 0) return;
-      for (const space of spaces) {
-        push(site, space, "slots", key, step);
-        if (next !== null) push(site, space, "slots", next, -step);
-      }
-    };
-    // A state is not a delta: see the SQLite store's addSlot/removeSlot.
+    const ops = createOpCollector();
+    // A state is not a delta: see OpCollector.slotStep.
     const addSlot = async (site: string, key: TimelineKey, reading: SlotReading) => {
       const { previous, next } = await slotStates.insert(sql, site, reading.slot, key, reading.occupied);
-      pushStep(site, reading.spaces, key, next, (reading.occupied ? 1 : 0) - (previous ? 1 : 0));
+      ops.slotStep(site, reading.spaces, key, next, (reading.occupied ? 1 : 0) - (previous ? 1 : 0));
     };
     const removeSlot = async (site: string, key: TimelineKey, reading: SlotReading) => {
       const { previous, next } = await slotStates.remove(sql, site, reading.slot, key);
-      pushStep(site, reading.spaces, key, next, (previous ? 1 : 0) - (reading.occupied ? 1 : 0));
+      ops.slotStep(site, reading.spaces, key, next, (previous ? 1 : 0) - (reading.occupied ? 1 : 0));
     };
     return {
       async add(gateway, event, effect, t) {
         const key = { t, gateway, seq: event.seq };
-        for (const { space, delta } of effect.deltas) push(event.site, space, "flow", key, delta);
+        ops.flows(event.site, effect, key, 1);
         if (effect.slot !== undefined) await addSlot(event.site, key, effect.slot);
       },
       async move(gateway, event, effect, from, to) {
         const before = { t: from, gateway, seq: event.seq };
         const after = { t: to, gateway, seq: event.seq };
-        for (const { space, delta } of effect.deltas) {
-          push(event.site, space, "flow", before, -delta);
-          push(event.site, space, "flow", after, delta);
-        }
+        ops.flows(event.site, effect, before, -1);
+        ops.flows(event.site, effect, after, 1);
         if (effect.slot !== undefined) {
           await removeSlot(event.site, before, effect.slot);
           await addSlot(event.site, after, effect.slot);
         }
       },
       async finish() {
-        const entries = [...streams.values()];
+        const entries = ops.streams();
         const results = await timeline.apply(sql, entries);
         const changes: CountChange[] = [];
         const heads: [string[], string[], string[], number[]] = [[], [], [], []];
@@ -133,28 +107,13 @@ export function createPgCounts(options: PgCountsOptions): PgCounts {
     };
   };
 
-  const reportNegative = (stream: TimelineStream, rawCount: number) => {
-    logger.warn(
-      { site: stream.site, space: stream.space, rawCount },
-      "count below zero (answers clamp it to 0): more exits than entries, an entry read was probably missed",
-    );
-    options.onNegativeCount?.({ site: stream.site, space: stream.space, rawCount });
-  };
-
   return {
     batch,
     publish: (changes) => feed.publish(changes),
     subscribe: (listener) => feed.subscribe(listener),
     async current(sql, siteId) {
       const site = topology.sites.get(siteId);
-      return (await query<HeadRow>(sql, HEADS, [siteId]))
-        .filter((row) => sourceOf(site, row.space) === row.source)
-        .map((row) => ({
-          space: row.space,
-          source: row.source,
-          reading: clampCount(row.count),
-          updatedAt: row.updated_at,
-        }));
+      return spaceCounts(site, await query<HeadRow>(sql, HEADS, [siteId]));
     },
     async countsAt(sql, siteId, space, times) {
       const source = sourceOf(topology.sites.get(siteId), space);
@@ -180,24 +139,5 @@ export function createPgCounts(options: PgCountsOptions): PgCounts {
       }
       return rows;
     },
-  };
-}
-
-function changeOf(
-  site: SiteIndex | undefined,
-  stream: TimelineStream,
-  rawCount: number,
-  at: number,
-): CountChange {
-  const reading = clampCount(rawCount);
-  const capacity = site?.spaces.get(stream.space)?.capacity ?? null;
-  return {
-    site: stream.site,
-    space: stream.space,
-    source: stream.source,
-    ...reading,
-    capacity,
-    free: freeOf(capacity, reading.count),
-    at: new Date(at).toISOString(),
   };
 }
