@@ -1,8 +1,8 @@
-import type { Logger } from "pino";
 import { clampCount, freeOf, type NegativeCountHook } from "../counts/clamp.js";
 import type { CountDelta, SlotReading } from "../counts/count-deltas.js";
 import type { CountChange } from "../counts/count-feed.js";
 import { type CountSource, countSourcesOf, type TimelineSource } from "../counts/count-sources.js";
+import type { Logger } from "../logging/create-logger.js";
 import type { SiteIndex } from "../topology/topology-index.js";
 import type { TimelineKey, TimelineOp, TimelineStream } from "./sqlite/count-timeline.js";
 import type { SpaceCountRow } from "./store.js";
