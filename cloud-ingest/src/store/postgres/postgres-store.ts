@@ -9,6 +9,7 @@ import type { CountChange } from "../../counts/count-feed.js";
 import type { TimedEvent } from "../../counts/count-time.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
+import { batchCounters } from "../sqlite/gateway-table.js";
 import type {
   InsertResult,
   Rejection,
@@ -199,18 +200,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     const changes = await counting.finish();
     const records = await sessions.ingest(sql, gateway, timed, receivedAt);
     await insertRejected(sql, rejected, receivedAt);
-    await gateways.addCounters(
-      sql,
-      gateway,
-      {
-        site: events[0]?.site ?? null,
-        events: result.inserted,
-        duplicates: result.duplicates,
-        unknownSource: result.unknownSource,
-        rejected: result.rejected,
-      },
-      receivedAt,
-    );
+    await gateways.addCounters(sql, gateway, batchCounters(events[0]?.site ?? null, result), receivedAt);
     await records.append(sql);
     return { result, changes };
   };

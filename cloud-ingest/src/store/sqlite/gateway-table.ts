@@ -1,6 +1,6 @@
 import type { GatewayStatus } from "@lotwatch/protocol/status.js";
 import type Database from "better-sqlite3";
-import type { GatewayRecord } from "../store.js";
+import type { GatewayRecord, InsertResult } from "../store.js";
 import { type GatewayRow, toGatewayRecord } from "../table-rows.js";
 import type { ClockTable } from "./clock-table.js";
 
@@ -10,6 +10,17 @@ export interface GatewayCounters {
   duplicates: number;
   unknownSource: number;
   rejected: number;
+}
+
+/** What one stored batch adds to its gateway's counters (both stores). */
+export function batchCounters(site: string | null, result: InsertResult): GatewayCounters {
+  return {
+    site,
+    events: result.inserted,
+    duplicates: result.duplicates,
+    unknownSource: result.unknownSource,
+    rejected: result.rejected,
+  };
 }
 
 /** The gateways table: last status and running counters per gateway, listed with its clock. */

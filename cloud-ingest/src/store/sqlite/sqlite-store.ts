@@ -16,7 +16,7 @@ import { startCheckpointer } from "./checkpointer.js";
 import { createSqliteCounts } from "./count-store.js";
 import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
-import { createGatewayTable } from "./gateway-table.js";
+import { batchCounters, createGatewayTable } from "./gateway-table.js";
 import { createGroupCommit } from "./group-commit.js";
 import { createMetricsQueries } from "./metrics-queries.js";
 import { migrate } from "./migrations.js";
@@ -169,17 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const countChanges = counting.finish();
       sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
-      gateways.addCounters(
-        gateway,
-        {
-          site: events[0]?.site ?? null,
-          events: result.inserted,
-          duplicates: result.duplicates,
-          unknownSource: result.unknownSource,
-          rejected: result.rejected,
-        },
-        receivedAt,
-      );
+      gateways.addCounters(gateway, batchCounters(events[0]?.site ?? null, result), receivedAt);
       return { result, countChanges };
     },
   );
