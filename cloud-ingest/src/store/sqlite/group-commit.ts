@@ -1,5 +1,6 @@
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
 import type Database from "better-sqlite3";
+import type { Durability } from "./wal-sync.js";
 
 export interface GroupCommitOptions<I, O> {
   db: Database.Database;
@@ -8,6 +9,8 @@ export interface GroupCommitOptions<I, O> {
   /** How much an item weighs (events in a batch); a group stops growing past `maxWeight`. */
   weigh: (item: I) => number;
   maxWeight: number;
+  /** Puts a commit on disk before its items resolve (wal-sync.ts); without it the commit is enough. */
+  durable?: Durability;
 }
 
 export interface GroupCommit<I, O> {
@@ -26,7 +29,7 @@ interface Pending<I, O> {
 type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
 
 /**
- * Event-loop turns left to other work between two commits. A commit blocks the loop (fsync), and
+ * Event-loop turns left to other work between two commits. A commit blocks the loop, and
  * aedes sends a PUBACK at once but delivers the message to subscribers two `setImmediate` hops
  * later: a commit started before then held that delivery up by its own duration, for 2 of 3
  * envelopes at 2,000 events/s (issue 5). An idle turn costs microseconds, and envelopes read
@@ -42,7 +45,7 @@ const SETTLE_TURNS = 2;
  * went out, so a commit never waits behind a long run of batches.
  */
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
-  const { db, write, weigh, maxWeight } = options;
+  const { db, write, weigh, maxWeight, durable } = options;
   let queue: Pending<I, O>[] = [];
   let scheduled = false;
   let settling = 0;
@@ -71,7 +74,8 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
     return group;
   };
 
-  const commit = (group: Pending<I, O>[]) => {
+  /** `now`: flush on this thread, for the last commits before the database closes. */
+  const commit = (group: Pending<I, O>[], now = false) => {
     if (!db.open) {
       const error = new LotwatchError("store_closed", "the store is closed (the ingest is shutting down)");
       for (const pending of group) pending.reject(error);
@@ -89,11 +93,25 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       for (const pending of group) pending.reject(error);
       return;
     }
-    outcomes.forEach((outcome, i) => {
-      const pending = group[i] as Pending<I, O>;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.error);
-    });
+    const settle = () =>
+      outcomes.forEach((outcome, i) => {
+        const pending = group[i] as Pending<I, O>;
+        if (outcome.ok) pending.resolve(outcome.value);
+        else pending.reject(outcome.error);
+      });
+    const refuse = (error: unknown) => {
+      for (const pending of group) pending.reject(error);
+    };
+    if (durable === undefined) settle();
+    else if (!now) durable.flush().then(settle, refuse);
+    else {
+      try {
+        durable.flushNow();
+        settle();
+      } catch (error) {
+        refuse(error);
+      }
+    }
   };
 
   const turn = () => {
@@ -121,7 +139,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       });
     },
     flush() {
-      while (queue.length > 0) commit(take());
+      while (queue.length > 0) commit(take(), true);
     },
   };
 }

@@ -23,6 +23,7 @@ import { migrate } from "./migrations.js";
 import { openDatabase, type SyncMode } from "./open-database.js";
 import { createOutboxTable } from "./outbox-table.js";
 import { createSessionTable } from "./session-table.js";
+import { createWalSync } from "./wal-sync.js";
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
@@ -35,7 +36,10 @@ export interface SqliteStoreOptions {
   clock?: Partial<ClockSettings>;
   /** Called when a space's count goes (further) below zero, e.g. for a metric. */
   onNegativeCount?: NegativeCountHook;
-  /** SQLite `synchronous`: `full` (default) makes a commit survive power loss; see open-database.ts. */
+  /**
+   * `full` (default): a write is on disk before it is acknowledged, flushed by wal-sync.ts rather
+   * than by SQLite's `synchronous = FULL`; `normal`: see open-database.ts.
+   */
   sync?: SyncMode;
   /**
    * WAL checkpoints in a worker thread (checkpointer.ts) instead of inside commits. Default false
@@ -76,6 +80,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
+  // `full`: every acknowledged write awaits an fdatasync of the WAL off the loop (wal-sync.ts).
+  const walSync = (options.sync ?? "full") === "full" ? createWalSync(db, { logger }) : undefined;
   const checkpointer =
     options.checkpointWorker === true ? startCheckpointer(db, { logger }) : { close: async () => {} };
   const counts = createSqliteCounts({
@@ -178,7 +184,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     write: insertBatch,
     weigh: (batch: InsertBatchArgs) => batch[1].length,
     maxWeight: GROUP_MAX_EVENTS,
+    durable: walSync,
   });
+  const durably = async () => {
+    await walSync?.flush();
+  };
 
   const recordRejected = db.transaction((rejections: RejectionInput[], receivedAt: number) => {
     insertRejected(rejections, receivedAt);
@@ -214,6 +224,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       open();
       // IMMEDIATE, as in group-commit.ts.
       recordRejected.immediate(rejections, receivedAt);
+      await durably();
     },
     async listRejected(limit) {
       open();
@@ -222,6 +233,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async recordGatewayStatus(status, receivedAt) {
       open();
       gateways.recordStatus(status, receivedAt);
+      await durably();
     },
     async listGateways() {
       open();
@@ -276,6 +288,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async markDelivered(sink, throughRecordId) {
       open();
       outbox.markDelivered(sink, throughRecordId, Date.now());
+      await durably();
     },
     async totals() {
       open();
@@ -287,6 +300,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (db.open) batches.flush();
+      await walSync?.close();
       await checkpointer.close();
       if (db.open) db.close();
     },
