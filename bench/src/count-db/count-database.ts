@@ -12,6 +12,8 @@ import { CAMPUS_GATEWAY, CAMPUS_SITE } from "./campus-topology.js";
 /** occurredAt of seq 0; seq n occurred STEP_MS·n (plus under STEP_MS of jitter) later. */
 export const START_MS = Date.parse("2025-01-01T00:00:00.000Z");
 export const STEP_MS = 3000;
+/** Events per envelope of the backfill: rows are cut at its multiples (and where a `growTo` stopped). */
+export const ENVELOPE = 500;
 /** Every row's received_at: the database holds a backfill received at one moment. */
 export const RECEIVED_AT = Date.parse("2026-11-22T12:00:00.000Z");
 
@@ -146,11 +148,15 @@ function appendEvents(path: string, site: SiteIndex, effects: DoorEffect[], from
           SELECT g.seq, ${START_MS} + g.seq * ${STEP_MS} + ((${HASH} / 2048) % ${STEP_MS}) AS t,
             (${HASH} / 128) % ${names.length} AS door, CASE (${HASH} / 8) % 2 WHEN 1 THEN 1 ELSE -1 END AS direction
           FROM s AS g) AS g`).run(from, to);
+      // The store's rows for envelopes of ENVELOPE events: event-batches.ts entries, in one row each.
       db.prepare(`
-        INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, t, body)
-        SELECT @gateway, g.seq, g.id, 'door.crossing', @site, g.t, @receivedAt, 0, g.t,
-          '{"uptimeMs":' || (g.t - ${START_MS}) || ',"door":"' || d.name || '","direction":' || g.direction || '}'
-        FROM gen g JOIN door_names d ON d.door = g.door ORDER BY g.seq`).run(params);
+        INSERT INTO event_batches (gateway, from_seq, to_seq, received_at, events, unknown_source, body)
+        SELECT @gateway, MIN(seq), MAX(seq), @receivedAt, COUNT(*), 0, json_group_array(json(entry) ORDER BY seq)
+        FROM (
+          SELECT g.seq AS seq, json_array(g.seq, g.id, 'door.crossing', @site, g.t, g.t, 0,
+            json_object('uptimeMs', g.t - ${START_MS}, 'door', d.name, 'direction', g.direction)) AS entry
+          FROM gen g JOIN door_names d ON d.door = g.door)
+        GROUP BY (seq - 1) / ${ENVELOPE} ORDER BY MIN(seq)`).run(params);
       for (const [space, doors] of doorsBySpace(effects)) appendTimeline(db, site.id, space, doors);
       db.prepare(`
         INSERT INTO gateways (id, site, last_seen, events, duplicates, unknown_source, rejected)

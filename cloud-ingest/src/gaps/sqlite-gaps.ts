@@ -1,7 +1,11 @@
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import type Database from "better-sqlite3";
+import type { EventBatches } from "../store/sqlite/event-batches.js";
 import type { GapPage, GapRecord, GatewayGaps } from "./gap-report.js";
 
 export interface SqliteGaps {
+  /** Notes a gap event just stored (inside the batch's transaction). */
+  record(gateway: string, event: LotwatchEvent, occurredAtMs: number): void;
   /** The gateway's reported gaps, or null when the ingest never heard from the gateway. */
   list(gateway: string, page: GapPage): GatewayGaps | null;
 }
@@ -14,26 +18,26 @@ interface GapRow {
   occurredAt: number;
 }
 
-const GAP = "type = 'gateway.gap'";
+const GAP = "gateway.gap";
 
-/** Reads gap events from the events table, where they are stored like any other event. */
-export function createSqliteGaps(db: Database.Database): SqliteGaps {
-  // Gap events are rare among a gateway's events: a partial index finds them without a scan.
-  db.exec(`CREATE INDEX IF NOT EXISTS events_gateway_gaps ON events (gateway, seq) WHERE ${GAP}`);
+/** Gap events in `gateway_gaps` (migration 13), beside their entries in the gateway's batches. */
+export function createSqliteGaps(db: Database.Database, batches: EventBatches): SqliteGaps {
   const statements = {
     known: db.prepare("SELECT 1 FROM gateways WHERE id = ?"),
+    insert: db.prepare(`
+      INSERT INTO gateway_gaps (gateway, seq, from_seq, to_seq, reason, occurred_at) VALUES (?, ?, ?, ?, ?, ?)`),
     page: db.prepare(`
-      SELECT seq, json_extract(body, '$.fromSeq') AS fromSeq, json_extract(body, '$.toSeq') AS toSeq,
-        json_extract(body, '$.reason') AS reason, occurred_at AS occurredAt
-      FROM events WHERE gateway = ? AND ${GAP} AND seq > ? ORDER BY seq LIMIT ?`),
-    lost: db.prepare(`
-      SELECT COALESCE(SUM(json_extract(body, '$.toSeq') - json_extract(body, '$.fromSeq') + 1), 0) AS lost
-      FROM events WHERE gateway = ? AND ${GAP}`),
-    arrived: db.prepare(
-      `SELECT COUNT(*) AS n FROM events WHERE gateway = ? AND seq BETWEEN ? AND ? AND NOT ${GAP}`,
+      SELECT seq, from_seq AS fromSeq, to_seq AS toSeq, reason, occurred_at AS occurredAt
+      FROM gateway_gaps WHERE gateway = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    lost: db.prepare(
+      "SELECT COALESCE(SUM(to_seq - from_seq + 1), 0) AS lost FROM gateway_gaps WHERE gateway = ?",
     ),
   };
   return {
+    record(gateway, event, occurredAtMs) {
+      if (event.type !== GAP) return;
+      statements.insert.run(gateway, event.seq, event.fromSeq, event.toSeq, event.reason, occurredAtMs);
+    },
     list(gateway, page) {
       if (statements.known.get(gateway) === undefined) return null;
       // One more than asked tells whether another page follows.
@@ -43,7 +47,7 @@ export function createSqliteGaps(db: Database.Database): SqliteGaps {
         (row): GapRecord => ({
           ...row,
           count: row.toSeq - row.fromSeq + 1,
-          arrived: (statements.arrived.get(gateway, row.fromSeq, row.toSeq) as { n: number }).n,
+          arrived: batches.count(gateway, row.fromSeq, row.toSeq, (entry) => entry[2] !== GAP),
         }),
       );
       const { lost } = statements.lost.get(gateway) as { lost: number };

@@ -5,7 +5,7 @@ import type { ClockSettings } from "../../clock/clock-settings.js";
 import { type CountTime, countTime } from "../../counts/count-time.js";
 import { createClockSpanTable, createSpanRuns } from "./clock-spans.js";
 import { type ClockTable, createClockTable } from "./clock-table.js";
-import { type EventColumns, eventFromColumns } from "./event-body.js";
+import { type EventBatches, eventOf } from "./event-batches.js";
 
 /** An event whose stored time changed: the caller moves its counts and session read. */
 export type MoveEvent = (event: LotwatchEvent, from: number, to: number) => void;
@@ -31,17 +31,13 @@ export interface EventClock {
   table: ClockTable;
 }
 
-interface StaleRow extends EventColumns {
-  t: number;
-}
-
-export function createEventClock(db: Database.Database, settings: ClockSettings): EventClock {
+export function createEventClock(
+  db: Database.Database,
+  batches: EventBatches,
+  settings: ClockSettings,
+): EventClock {
   const table = createClockTable(db);
   const spans = createClockSpanTable(db);
-  const range = db.prepare(`
-    SELECT id, seq, type, site, occurred_at, body, t FROM events
-    WHERE gateway = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?`);
-  const update = db.prepare("UPDATE events SET t = ? WHERE gateway = ? AND seq = ?");
 
   return {
     table,
@@ -81,26 +77,29 @@ export function createEventClock(db: Database.Database, settings: ClockSettings)
             const staleAbove = dirty.base + settings.retimeToleranceMs;
             for (const span of spans.stale(gateway, dirty.bootId, staleAbove)) {
               if (budget <= 0) break;
-              const rows = range.all(gateway, span.from, span.to, budget) as StaleRow[];
+              const rows = batches.range(gateway, span.from, span.to, budget);
               budget -= rows.length;
               spans.remove(gateway, span);
               const retimed = createSpanRuns();
-              for (const row of rows) {
-                const event = eventFromColumns(row);
+              const moves: Array<{ located: (typeof rows)[number]; t: number }> = [];
+              for (const located of rows) {
+                const event = eventOf(located.entry);
+                const storedAt = located.entry[5];
                 // The wall reading the event was corrected with stays its reading; only the anchor moved.
                 const time = countTime(event, {
                   ...context,
                   envelopeBoot: dirty.bootId,
                   wallBase: () => span.wall,
                 });
-                retimed.add(row.seq, time);
-                if (time.t !== row.t) {
-                  update.run(time.t, gateway, row.seq);
-                  move(event, row.t, time.t);
+                retimed.add(event.seq, time);
+                if (time.t !== storedAt) {
+                  moves.push({ located, t: time.t });
+                  move(event, storedAt, time.t);
                   moved++;
                 }
               }
-              const last = rows.at(-1)?.seq ?? span.to;
+              batches.retime(moves);
+              const last = rows.at(-1)?.entry[0] ?? span.to;
               if (last < span.to) spans.add(gateway, { ...span, from: last + 1 });
               for (const run of retimed.runs) spans.add(gateway, run);
             }

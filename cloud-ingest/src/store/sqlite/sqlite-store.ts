@@ -14,7 +14,8 @@ import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
 import { startCheckpointer } from "./checkpointer.js";
 import { createSqliteCounts } from "./count-store.js";
-import { type EventColumns, eventFromColumns, slimBody } from "./event-body.js";
+import { createEventBatches, eventOf, type StoredEntry } from "./event-batches.js";
+import { slimRest } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
 import { batchCounters, createGatewayTable } from "./gateway-table.js";
 import { createGroupCommit } from "./group-commit.js";
@@ -90,10 +91,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     logger,
     onNegativeCount: options.onNegativeCount,
   });
-  const clocks = createEventClock(db, { ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
+  const eventBatches = createEventBatches(db);
+  const clocks = createEventClock(db, eventBatches, { ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
   const gateways = createGatewayTable(db, clocks.table);
   const metricsQueries = createMetricsQueries(db);
-  const gaps = createSqliteGaps(db);
+  const gaps = createSqliteGaps(db, eventBatches);
   const statements = prepare(db);
   const outbox = createOutboxTable(db);
   const sessions = createSessionTable(db, {
@@ -130,33 +132,43 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       });
       if (moved > 0)
         logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
+      let from = Number.POSITIVE_INFINITY;
+      let to = Number.NEGATIVE_INFINITY;
       for (const event of events) {
-        const effect = countDeltasFor(options.topology.sites.get(event.site), event);
-        const occurredAt = Date.parse(event.occurredAt);
-        const time = clock.timeOf(event, occurredAt);
-        const stored = statements.insertEvent.run(
-          gateway,
-          event.seq,
-          event.id,
-          event.type,
-          event.site,
-          occurredAt,
-          receivedAt,
-          effect.known ? 0 : 1,
-          slimBody(event, occurredAt),
-          time.t,
-        );
-        if (stored.changes === 0) {
+        if (event.seq < from) from = event.seq;
+        if (event.seq > to) to = event.seq;
+      }
+      // Usually none: one index seek for the batch. Then the seqs of this batch, as it goes.
+      const storedIds =
+        events.length === 0 ? new Map<number, string>() : eventBatches.storedIds(gateway, from, to);
+      const entries: StoredEntry[] = [];
+      for (const event of events) {
+        const storedId = storedIds.get(event.seq);
+        if (storedId !== undefined) {
           result.duplicates++;
-          const existing = statements.eventId.get(gateway, event.seq) as { id: string } | undefined;
-          if (existing && existing.id !== event.id) {
+          if (storedId !== event.id) {
             logger.warn(
-              { gateway, seq: event.seq, storedId: existing.id, newId: event.id },
+              { gateway, seq: event.seq, storedId, newId: event.id },
               "seq reused with a different event id; kept the first (the gateway's seq counter went back?)",
             );
           }
           continue;
         }
+        storedIds.set(event.seq, event.id);
+        const effect = countDeltasFor(options.topology.sites.get(event.site), event);
+        const occurredAt = Date.parse(event.occurredAt);
+        const time = clock.timeOf(event, occurredAt);
+        entries.push([
+          event.seq,
+          event.id,
+          event.type,
+          event.site,
+          occurredAt,
+          time.t,
+          effect.known ? 0 : 1,
+          slimRest(event, occurredAt),
+        ]);
+        gaps.record(gateway, event, occurredAt);
         result.inserted++;
         clock.stored(event.seq, time);
         timed.push({ event, t: time.t });
@@ -171,6 +183,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           );
         }
       }
+      eventBatches.append(gateway, entries, receivedAt);
       clock.finish();
       const countChanges = counting.finish();
       sessions.ingest(gateway, timed, receivedAt);
@@ -241,16 +254,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async getEvent(gateway, seq) {
       open();
-      const row = statements.getEvent.get(gateway, seq) as
-        | (EventColumns & { received_at: number; t: number; unknown_source: number })
-        | undefined;
-      if (row === undefined) return null;
+      const located = eventBatches.get(gateway, seq);
+      if (located === null) return null;
       const stored: StoredEvent = {
         gateway,
-        receivedAt: row.received_at,
-        t: row.t,
-        unknownSource: row.unknown_source === 1,
-        event: eventFromColumns(row),
+        receivedAt: located.receivedAt,
+        t: located.entry[5],
+        unknownSource: located.entry[6] === 1,
+        event: eventOf(located.entry),
       };
       return stored;
     },
@@ -292,7 +303,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async totals() {
       open();
-      return statements.totals.get() as Awaited<ReturnType<Store["totals"]>>;
+      const stored = eventBatches.totals();
+      const rest = statements.totals.get() as { duplicates: number; rejected: number };
+      return {
+        events: stored.events,
+        duplicates: rest.duplicates,
+        unknownSource: stored.unknownSource,
+        rejected: rest.rejected,
+      };
     },
     async sessionsByStatus() {
       open();
@@ -309,23 +327,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
 function prepare(db: Database.Database) {
   return {
-    insertEvent: db.prepare(`
-      INSERT INTO events (gateway, seq, id, type, site, occurred_at, received_at, unknown_source, body, t)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (gateway, seq) DO NOTHING`),
-    eventId: db.prepare("SELECT id FROM events WHERE gateway = ? AND seq = ?"),
-    getEvent: db.prepare(
-      "SELECT id, seq, type, site, occurred_at, body, received_at, t, unknown_source FROM events WHERE gateway = ? AND seq = ?",
-    ),
     insertRejected: db.prepare(
       "INSERT INTO rejected (received_at, gateway, topic, event_index, reason, excerpt) VALUES (?, ?, ?, ?, ?, ?)",
     ),
     listRejected: db.prepare("SELECT * FROM rejected ORDER BY id DESC LIMIT ?"),
     totals: db.prepare(`
       SELECT
-        (SELECT COUNT(*) FROM events) AS events,
         (SELECT COALESCE(SUM(duplicates), 0) FROM gateways) AS duplicates,
-        (SELECT COUNT(*) FROM events WHERE unknown_source = 1) AS unknownSource,
         (SELECT COUNT(*) FROM rejected) AS rejected`),
   };
 }
