@@ -110,6 +110,12 @@ describe("WAL sync", () => {
     expect((await outcomes).map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
   });
 
+  it("refuses a flush after it closed instead of leaving the caller waiting", async () => {
+    const wal = createWalSync(db, { logger: createSilentLogger() });
+    await wal.close();
+    await expect(wal.flush()).rejects.toMatchObject({ code: "store_sync_failed" });
+  });
+
   it("flushes on the calling thread for the commits made as the database closes", async () => {
     const wal = createWalSync(db, { logger: createSilentLogger(), fdatasync: heldSync().fdatasync });
     const write = db.transaction((v: string) => db.prepare("INSERT INTO t (v) VALUES (?)").run(v).changes);

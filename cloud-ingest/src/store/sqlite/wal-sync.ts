@@ -71,25 +71,28 @@ export function createWalSync(db: Database.Database, options: WalSyncOptions): W
   const run = () => {
     const batch = waiting;
     waiting = [];
-    running = new Promise<void>((done) => {
-      const finish = (error: unknown) => {
-        running = null;
-        if (error) {
-          const reason = failure ?? fail(error);
-          for (const waiter of [...batch, ...waiting]) waiter.reject(reason);
-          waiting = [];
-        } else {
-          for (const waiter of batch) waiter.resolve();
-          if (waiting.length > 0) run();
-        }
-        done();
-      };
-      try {
-        sync(descriptor(), finish);
-      } catch (error) {
-        finish(error);
-      }
+    let done = () => {};
+    // Set before the call: a flush that fails at once calls `finish` before `sync` returns.
+    running = new Promise<void>((resolve) => {
+      done = resolve;
     });
+    const finish = (error: unknown) => {
+      running = null;
+      if (error) {
+        const reason = failure ?? fail(error);
+        for (const waiter of [...batch, ...waiting]) waiter.reject(reason);
+        waiting = [];
+      } else {
+        for (const waiter of batch) waiter.resolve();
+        if (waiting.length > 0) run();
+      }
+      done();
+    };
+    try {
+      sync(descriptor(), finish);
+    } catch (error) {
+      finish(error);
+    }
   };
 
   return {
