@@ -87,11 +87,32 @@ describe("events stored per batch", () => {
       seqs(501, 1_000).map((seq) => entry(seq)),
       2,
     );
-    const repeated = batches.storedIds("gw-1", 250, 750);
+    const repeated = batches.storedIds("gw-1", seqs(250, 750));
     expect([...repeated.keys()]).toEqual(seqs(250, 750));
     expect(repeated.get(600)).toBe("id-600");
-    expect(batches.storedIds("gw-1", 1_001, 1_500).size).toBe(0);
-    expect(batches.storedIds("gw-2", 1, 1_000).size).toBe(0);
+    expect(batches.storedIds("gw-1", seqs(1_001, 1_500)).size).toBe(0);
+    expect(batches.storedIds("gw-2", seqs(1, 1_000)).size).toBe(0);
+  });
+
+  it("finds stored seqs among seqs far apart, in rows far apart, and nothing between them", () => {
+    const far = [3, SEQ_SPAN * 10 + 7, SEQ_SPAN * 50];
+    for (const seq of far)
+      batches.append(
+        "gw-1",
+        seqs(seq, seq + 2).map((s) => entry(s)),
+        1,
+      );
+    batches.append(
+      "gw-1",
+      seqs(SEQ_SPAN * 20, SEQ_SPAN * 20 + 499).map((s) => entry(s)),
+      1,
+    );
+    const asked = [1, 4, SEQ_SPAN * 10 + 9, SEQ_SPAN * 20 + 499, SEQ_SPAN * 30, SEQ_SPAN * 50 + 3];
+    expect([...batches.storedIds("gw-1", asked).keys()].sort((a, b) => a - b)).toEqual([
+      4,
+      SEQ_SPAN * 10 + 9,
+      SEQ_SPAN * 20 + 499,
+    ]);
   });
 
   it("reads a range in seq order across rows that interleave, up to the limit", () => {

@@ -34,8 +34,8 @@ export interface LocatedEntry {
 
 /** A gateway's stored events, one row per batch of them (migration 13, issue 5). */
 export interface EventBatches {
-  /** The ids of those of the gateway's seqs in [from, to] that are stored (usually none). */
-  storedIds(gateway: string, from: number, to: number): Map<number, string>;
+  /** The stored ones among these seqs of the gateway, with their ids (usually none). */
+  storedIds(gateway: string, seqs: readonly number[]): Map<number, string>;
   /** Stores new events of the gateway, received together, in rows of at most SEQ_SPAN seqs. */
   append(gateway: string, entries: StoredEntry[], receivedAt: number): void;
   get(gateway: string, seq: number): LocatedEntry | null;
@@ -48,19 +48,19 @@ export interface EventBatches {
   totals(): { events: number; unknownSource: number };
 }
 
+/** A batch row's key columns: the body is read only from rows that hold a wanted seq. */
 interface BatchRow {
   id: number;
+  from_seq: number;
   to_seq: number;
   received_at: number;
-  body: string;
 }
 
 export function createEventBatches(db: Database.Database): EventBatches {
-  const near = "gateway = ? AND to_seq >= ? AND to_seq < ? AND from_seq <= ?";
   const statements = {
-    overlapping: db.prepare(
-      `SELECT id, to_seq, received_at, body FROM event_batches WHERE ${near} ORDER BY to_seq`,
-    ),
+    near: db.prepare(`
+      SELECT id, from_seq, to_seq, received_at FROM event_batches
+      WHERE gateway = ? AND to_seq >= ? AND to_seq < ? AND from_seq <= ? ORDER BY to_seq`),
     insert: db.prepare(`
       INSERT INTO event_batches (gateway, from_seq, to_seq, received_at, events, unknown_source, body)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -70,9 +70,12 @@ export function createEventBatches(db: Database.Database): EventBatches {
       SELECT COALESCE(SUM(events), 0) AS events, COALESCE(SUM(unknown_source), 0) AS unknownSource
       FROM event_batches`),
   };
-  /** Rows that may hold seqs in [from, to], by their last seq. */
-  const overlapping = (gateway: string, from: number, to: number) =>
-    statements.overlapping.iterate(gateway, from, to + SEQ_SPAN, to) as IterableIterator<BatchRow>;
+  /** Rows whose seq range meets [from, to], by their last seq; one index range, no bodies. */
+  const near = (gateway: string, from: number, to: number) =>
+    statements.near.all(gateway, from, to + SEQ_SPAN, to) as BatchRow[];
+  const entriesOf = (row: BatchRow) => JSON.parse(statements.body.get(row.id) as string) as StoredEntry[];
+  const entriesIn = (row: BatchRow, from: number, to: number) =>
+    entriesOf(row).filter((entry) => entry[0] >= from && entry[0] <= to);
 
   const insertRow = (gateway: string, entries: StoredEntry[], receivedAt: number) => {
     let unknown = 0;
@@ -89,12 +92,23 @@ export function createEventBatches(db: Database.Database): EventBatches {
   };
 
   return {
-    storedIds(gateway, from, to) {
+    storedIds(gateway, seqs) {
       const ids = new Map<number, string>();
-      for (const row of overlapping(gateway, from, to)) {
-        for (const entry of JSON.parse(row.body) as StoredEntry[]) {
-          if (entry[0] >= from && entry[0] <= to) ids.set(entry[0], entry[1]);
+      if (seqs.length === 0) return ids;
+      const sorted = [...seqs].sort((a, b) => a - b);
+      const wanted = new Set(sorted);
+      // Runs of seqs less than SEQ_SPAN apart, each one index range: an envelope whose seqs lie far
+      // apart must not read every row between them.
+      let from = sorted[0] as number;
+      for (let i = 1; i <= sorted.length; i++) {
+        const seq = sorted[i];
+        const previous = sorted[i - 1] as number;
+        if (seq !== undefined && seq - previous < SEQ_SPAN) continue;
+        for (const row of near(gateway, from, previous)) {
+          if (!anyWithin(sorted, row.from_seq, row.to_seq)) continue;
+          for (const entry of entriesOf(row)) if (wanted.has(entry[0])) ids.set(entry[0], entry[1]);
         }
+        if (seq !== undefined) from = seq;
       }
       return ids;
     },
@@ -120,8 +134,8 @@ export function createEventBatches(db: Database.Database): EventBatches {
       }
     },
     get(gateway, seq) {
-      for (const row of overlapping(gateway, seq, seq)) {
-        const entry = (JSON.parse(row.body) as StoredEntry[]).find((stored) => stored[0] === seq);
+      for (const row of near(gateway, seq, seq)) {
+        const [entry] = entriesIn(row, seq, seq);
         if (entry !== undefined) return { batch: row.id, receivedAt: row.received_at, entry };
       }
       return null;
@@ -130,27 +144,23 @@ export function createEventBatches(db: Database.Database): EventBatches {
       if (limit <= 0) return [];
       const found: LocatedEntry[] = [];
       const bySeq = (a: LocatedEntry, b: LocatedEntry) => a.entry[0] - b.entry[0];
-      for (const row of overlapping(gateway, from, to)) {
-        // Rows come by last seq, and hold none below it minus SEQ_SPAN: once `limit` are found below
-        // that, no later row has one that would be among them.
+      for (const row of near(gateway, from, to)) {
+        // Rows come by last seq, so a later row starts no lower than this one's first: once
+        // `limit` are found below that, no later row holds one that would be among them.
         if (found.length >= limit) {
           found.sort(bySeq).length = limit;
           if (row.to_seq - SEQ_SPAN >= (found[limit - 1] as LocatedEntry).entry[0]) break;
         }
-        for (const entry of JSON.parse(row.body) as StoredEntry[]) {
-          if (entry[0] >= from && entry[0] <= to) {
-            found.push({ batch: row.id, receivedAt: row.received_at, entry });
-          }
+        for (const entry of entriesIn(row, from, to)) {
+          found.push({ batch: row.id, receivedAt: row.received_at, entry });
         }
       }
       return found.sort(bySeq).slice(0, limit);
     },
     count(gateway, from, to, counted) {
       let n = 0;
-      for (const row of overlapping(gateway, from, to)) {
-        for (const entry of JSON.parse(row.body) as StoredEntry[]) {
-          if (entry[0] >= from && entry[0] <= to && counted(entry)) n++;
-        }
+      for (const row of near(gateway, from, to)) {
+        for (const entry of entriesIn(row, from, to)) if (counted(entry)) n++;
       }
       return n;
     },
@@ -171,6 +181,18 @@ export function createEventBatches(db: Database.Database): EventBatches {
       return statements.totals.get() as { events: number; unknownSource: number };
     },
   };
+}
+
+/** Whether the ascending `seqs` hold one in [from, to] (binary search). */
+function anyWithin(seqs: readonly number[], from: number, to: number): boolean {
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((seqs[middle] as number) < from) low = middle + 1;
+    else high = middle;
+  }
+  return low < seqs.length && (seqs[low] as number) <= to;
 }
 
 /** The event a stored entry holds, as it was received. */

@@ -132,15 +132,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       });
       if (moved > 0)
         logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
-      let from = Number.POSITIVE_INFINITY;
-      let to = Number.NEGATIVE_INFINITY;
-      for (const event of events) {
-        if (event.seq < from) from = event.seq;
-        if (event.seq > to) to = event.seq;
-      }
       // Usually none: one index seek for the batch. Then the seqs of this batch, as it goes.
-      const storedIds =
-        events.length === 0 ? new Map<number, string>() : eventBatches.storedIds(gateway, from, to);
+      const storedIds = eventBatches.storedIds(
+        gateway,
+        events.map((event) => event.seq),
+      );
       const entries: StoredEntry[] = [];
       for (const event of events) {
         const storedId = storedIds.get(event.seq);
