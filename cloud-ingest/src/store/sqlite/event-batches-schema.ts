@@ -1,8 +1,11 @@
 import type Database from "better-sqlite3";
-import { SEQ_SPAN, type StoredEntry } from "./event-batches.js";
+import { createEventBatches, type StoredEntry } from "./event-batches.js";
 import type { Migration } from "./migrations.js";
 
-/** Events per batch row when carrying rows over: an agent's envelope holds up to 500. */
+/**
+ * Events per batch row when carrying rows over (an agent's envelope holds up to 500); `append`
+ * also cuts a row where its seqs would lie SEQ_SPAN apart, as the store does.
+ */
 const CARRY_BATCH = 500;
 const CARRY_PAGE = 5_000;
 
@@ -68,9 +71,7 @@ interface OldRow {
 }
 
 function carryEventsIntoBatches(db: Database.Database): void {
-  const insert = db.prepare(`
-    INSERT INTO event_batches (gateway, from_seq, to_seq, received_at, events, unknown_source, body)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const batches = createEventBatches(db);
   const gateways = db.prepare("SELECT DISTINCT gateway FROM events").pluck().all() as string[];
   // Page by page: a connection cannot write while it still reads a statement's rows.
   const page = db.prepare(`
@@ -79,22 +80,11 @@ function carryEventsIntoBatches(db: Database.Database): void {
   for (const gateway of gateways) {
     let batch: StoredEntry[] = [];
     let receivedAt = 0;
-    const flush = () => {
-      if (batch.length === 0) return;
-      const unknown = batch.reduce((sum, entry) => sum + entry[6], 0);
-      const first = (batch[0] as StoredEntry)[0];
-      const last = (batch.at(-1) as StoredEntry)[0];
-      insert.run(gateway, first, last, receivedAt, batch.length, unknown, JSON.stringify(batch));
-      batch = [];
-    };
-    for (let after = -1, rows = page.all(gateway, after) as OldRow[]; rows.length > 0; ) {
+    for (let rows = page.all(gateway, -1) as OldRow[]; rows.length > 0; ) {
       for (const row of rows) {
-        const first = batch[0];
-        if (
-          first !== undefined &&
-          (row.received_at !== receivedAt || batch.length >= CARRY_BATCH || row.seq - first[0] >= SEQ_SPAN)
-        ) {
-          flush();
+        if (batch.length > 0 && (row.received_at !== receivedAt || batch.length >= CARRY_BATCH)) {
+          batches.append(gateway, batch, receivedAt);
+          batch = [];
         }
         receivedAt = row.received_at;
         const rest = JSON.parse(row.body) as Record<string, unknown>;
@@ -110,9 +100,8 @@ function carryEventsIntoBatches(db: Database.Database): void {
           rest,
         ]);
       }
-      after = (rows.at(-1) as OldRow).seq;
-      rows = page.all(gateway, after) as OldRow[];
+      rows = page.all(gateway, (rows.at(-1) as OldRow).seq) as OldRow[];
     }
-    flush();
+    batches.append(gateway, batch, receivedAt);
   }
 }

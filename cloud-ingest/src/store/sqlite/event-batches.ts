@@ -96,7 +96,7 @@ export function createEventBatches(db: Database.Database): EventBatches {
       const ids = new Map<number, string>();
       if (seqs.length === 0) return ids;
       const sorted = [...seqs].sort((a, b) => a - b);
-      const wanted = new Set(sorted);
+      let wanted: Set<number> | undefined;
       // Runs of seqs less than SEQ_SPAN apart, each one index range: an envelope whose seqs lie far
       // apart must not read every row between them.
       let from = sorted[0] as number;
@@ -106,6 +106,7 @@ export function createEventBatches(db: Database.Database): EventBatches {
         if (seq !== undefined && seq - previous < SEQ_SPAN) continue;
         for (const row of near(gateway, from, previous)) {
           if (!anyWithin(sorted, row.from_seq, row.to_seq)) continue;
+          wanted ??= new Set(sorted);
           for (const entry of entriesOf(row)) if (wanted.has(entry[0])) ids.set(entry[0], entry[1]);
         }
         if (seq !== undefined) from = seq;
