@@ -158,6 +158,8 @@ function appendEvents(path: string, site: SiteIndex, effects: DoorEffect[], from
           FROM gen g JOIN door_names d ON d.door = g.door)
         GROUP BY (seq - 1) / ${ENVELOPE} ORDER BY MIN(seq)`).run(params);
       for (const [space, doors] of doorsBySpace(effects)) appendTimeline(db, site.id, space, doors);
+      // Counted above: the store's second transaction marks its batches so (derivation.ts).
+      db.exec("UPDATE derived_through SET batch = (SELECT MAX(id) FROM event_batches)");
       db.prepare(`
         INSERT INTO gateways (id, site, last_seen, events, duplicates, unknown_source, rejected)
         VALUES (@gateway, @site, @receivedAt, @events, 0, 0, 0)

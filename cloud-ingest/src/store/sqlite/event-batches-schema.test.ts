@@ -60,7 +60,12 @@ describe("migration 13 (events stored per batch)", () => {
         insert.run(gateway, seq, `id-${seq}`, type, 1000 + seq, receivedAt, unknownSource, body, t);
       }
       const before = db.prepare("SELECT * FROM events ORDER BY gateway, seq").all();
-      expect(migrate(db)).toEqual([EVENT_BATCHES_MIGRATION.version]);
+      expect(
+        migrate(
+          db,
+          MIGRATIONS.filter((migration) => migration.version <= EVENT_BATCHES_MIGRATION.version),
+        ),
+      ).toEqual([EVENT_BATCHES_MIGRATION.version]);
       expect(db.prepare("SELECT * FROM events ORDER BY gateway, seq").all()).toEqual(before);
       const batches = db
         .prepare(

@@ -88,7 +88,8 @@ describe("gateway clock correction in the SQLite store", () => {
     await send(good, behind, queued, T0 + 4 * MIN, 40_000);
 
     const all = [...queued, ...live];
-    expect(await storedTimes(late, all)).toEqual(await storedTimes(good, all));
+    const goodTimes = await storedTimes(good, all);
+    expect(await storedTimes(late, all)).toEqual(goodTimes);
     for (const store of [late, good]) await store.close();
     const tables = (name: string) => {
       const db = new Database(dir.file(name), { readonly: true });
@@ -108,6 +109,16 @@ describe("gateway clock correction in the SQLite store", () => {
     const expected = tables("good.db");
     expect(expected.sessions).toHaveLength(1);
     expect(tables("late.db")).toEqual(expected);
+    // Handed in together, the two share a commit: the second re-times the first's readings before
+    // their counts and sessions were written (derivation.ts), which must then count them once.
+    const grouped = open("grouped.db");
+    await Promise.all([
+      send(grouped, behind, queued, T0 + 4 * MIN, 40_000),
+      send(grouped, behind, live, T0 + 8 * MIN, 50),
+    ]);
+    expect(await storedTimes(grouped, all)).toEqual(goodTimes);
+    await grouped.close();
+    expect(tables("grouped.db")).toEqual(expected);
   });
 
   it("keeps one clock span for a run of batches of a wrong clock, not a row per event", async () => {

@@ -11,6 +11,13 @@ export interface GroupCommitOptions<I, O> {
   maxWeight: number;
   /** Puts a commit on disk before its items resolve (wal-sync.ts); without it the commit is enough. */
   durable?: Durability;
+  /**
+   * Runs after each commit, while it goes to disk, before its items resolve (the store writes
+   * counts and sessions there, derivation.ts). It handles its own errors.
+   */
+  afterCommit?: () => void;
+  /** Runs when an item's write failed, or a whole commit. */
+  afterFailure?: () => void;
 }
 
 export interface GroupCommit<I, O> {
@@ -45,7 +52,7 @@ const SETTLE_TURNS = 2;
  * went out, so a commit never waits behind a long run of batches.
  */
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
-  const { db, write, weigh, maxWeight, durable } = options;
+  const { db, write, weigh, maxWeight, durable, afterCommit, afterFailure } = options;
   let queue: Pending<I, O>[] = [];
   let scheduled = false;
   let settling = 0;
@@ -57,6 +64,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
         // An I/O error or a full disk can abort the whole transaction, not just the savepoint: then
         // nothing of the group is stored, and every item must fail rather than commit on its own.
         if (!db.inTransaction) throw error;
+        afterFailure?.();
         return { ok: false, error };
       }
     }),
@@ -90,9 +98,13 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
           ? [{ ok: true, value: write.immediate((group[0] as Pending<I, O>).item) }]
           : writeGroup.immediate(group);
     } catch (error) {
+      afterFailure?.();
       for (const pending of group) pending.reject(error);
       return;
     }
+    // The flush starts first: the disk works on this commit while afterCommit runs.
+    const flushed = durable === undefined || now ? null : durable.flush();
+    afterCommit?.();
     const settle = () =>
       outcomes.forEach((outcome, i) => {
         const pending = group[i] as Pending<I, O>;
@@ -103,7 +115,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       for (const pending of group) pending.reject(error);
     };
     if (durable === undefined) settle();
-    else if (!now) durable.flush().then(settle, refuse);
+    else if (flushed !== null) flushed.then(settle, refuse);
     else {
       try {
         durable.flushNow();

@@ -4,6 +4,7 @@ import { CLOCK_MIGRATION } from "./clock-schema.js";
 import { CLOCK_SPANS_MIGRATION } from "./clock-span-schema.js";
 import { COUNT_CHUNKS_MIGRATION } from "./count-chunks-schema.js";
 import { COUNTS_MIGRATION } from "./count-schema.js";
+import { DERIVATION_MIGRATION } from "./derivation-schema.js";
 import { EVENT_BATCHES_MIGRATION } from "./event-batches-schema.js";
 import { LEAN_BODY_MIGRATION } from "./lean-body-schema.js";
 import { LEAN_EVENTS_MIGRATION } from "./lean-events-schema.js";
@@ -92,6 +93,7 @@ export const MIGRATIONS: readonly Migration[] = [
   COUNT_CHUNKS_MIGRATION,
   CLOCK_SPANS_MIGRATION,
   EVENT_BATCHES_MIGRATION,
+  DERIVATION_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

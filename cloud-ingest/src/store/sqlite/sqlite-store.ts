@@ -7,13 +7,13 @@ import type { NegativeCountHook } from "../../counts/clamp.js";
 import { clampCount } from "../../counts/clamp.js";
 import { countDeltasFor } from "../../counts/count-deltas.js";
 import type { CountChange } from "../../counts/count-feed.js";
-import type { TimedEvent } from "../../counts/count-time.js";
 import { createSqliteGaps } from "../../gaps/sqlite-gaps.js";
 import { createLogger, type Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { InsertResult, Rejection, RejectionInput, Store, StoredEvent } from "../store.js";
 import { startCheckpointer } from "./checkpointer.js";
-import { createSqliteCounts } from "./count-store.js";
+import { type CountBatch, createSqliteCounts } from "./count-store.js";
+import { createDerivation, type DerivationJob } from "./derivation.js";
 import { createEventBatches, eventOf, type StoredEntry } from "./event-batches.js";
 import { slimRest } from "./event-body.js";
 import { createEventClock } from "./event-clock.js";
@@ -81,10 +81,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw error;
   }
-  // `full`: every acknowledged write awaits an fdatasync of the WAL off the loop (wal-sync.ts).
-  const walSync = (options.sync ?? "full") === "full" ? createWalSync(db, { logger }) : undefined;
-  const checkpointer =
-    options.checkpointWorker === true ? startCheckpointer(db, { logger }) : { close: async () => {} };
   const counts = createSqliteCounts({
     db,
     topology: options.topology,
@@ -103,6 +99,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     outbox,
     debounceMs: options.sessionDebounceMs,
   });
+  const derivation = createDerivation({ db, topology: options.topology, counts, sessions, logger });
+  try {
+    derivation.catchUp();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  // `full`: every acknowledged write awaits an fdatasync of the WAL off the loop (wal-sync.ts).
+  const walSync = (options.sync ?? "full") === "full" ? createWalSync(db, { logger }) : undefined;
+  const checkpointer =
+    options.checkpointWorker === true ? startCheckpointer(db, { logger }) : { close: async () => {} };
 
   const insertRejected = (rejections: RejectionInput[], receivedAt: number) => {
     for (const r of rejections) {
@@ -122,13 +129,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         unknownSource: 0,
         rejected: rejected.length,
       };
-      const timed: TimedEvent[] = [];
-      const counting = counts.batch(receivedAt);
+      const job: DerivationJob = { gateway, receivedAt, counted: [], timed: [], changes: [] };
       const clock = clocks.begin(gateway, envelope, receivedAt);
+      // Usually none moves, and the counts and sessions wait for the second transaction.
+      let counting: CountBatch | null = null;
       const moved = clock.retime((event, from, to) => {
+        if (counting === null) {
+          job.changes.push(...derivation.deriveNow());
+          counting = counts.batch(receivedAt);
+        }
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
         if (effect.known) counting.move(gateway, event, effect, from, to);
-        timed.push({ event, t: to });
+        job.timed.push({ event, t: to });
       });
       if (moved > 0)
         logger.info({ gateway, moved }, "re-timed stored events: the gateway's clock anchor improved");
@@ -154,6 +166,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const effect = countDeltasFor(options.topology.sites.get(event.site), event);
         const occurredAt = Date.parse(event.occurredAt);
         const time = clock.timeOf(event, occurredAt);
+        // Checked here, not left to the counts' NOT NULL: those are written after this commit.
+        if (!Number.isFinite(time.t)) {
+          throw new LotwatchError(
+            "event_time_invalid",
+            `event ${event.seq} of gateway "${gateway}" has no usable time (occurredAt ${JSON.stringify(event.occurredAt)}); nothing of its batch is stored`,
+          );
+        }
         entries.push([
           event.seq,
           event.id,
@@ -167,10 +186,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         gaps.record(gateway, event, occurredAt);
         result.inserted++;
         clock.stored(event.seq, time);
-        timed.push({ event, t: time.t });
+        job.timed.push({ event, t: time.t });
         if (effect.known) {
           if (effect.warning) logger.warn({ gateway, seq: event.seq }, effect.warning);
-          counting.add(gateway, event, effect, time.t);
+          job.counted.push([event, effect, time.t]);
         } else {
           result.unknownSource++;
           logger.warn(
@@ -181,19 +200,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
       eventBatches.append(gateway, entries, receivedAt);
       clock.finish();
-      const countChanges = counting.finish();
-      sessions.ingest(gateway, timed, receivedAt);
       insertRejected(rejected, receivedAt);
       gateways.addCounters(gateway, batchCounters(events[0]?.site ?? null, result), receivedAt);
-      return { result, countChanges };
+      if (counting === null) {
+        derivation.queue(job);
+      } else {
+        // Re-timed stored events: their moves and this batch's events are counted here, together.
+        const inline: CountBatch = counting;
+        for (const [event, effect, t] of job.counted) inline.add(gateway, event, effect, t);
+        job.changes.push(...inline.finish());
+        sessions.ingest(gateway, job.timed, receivedAt);
+        derivation.derivedAll();
+      }
+      return { result, countChanges: job.changes };
     },
   );
+
   const batches = createGroupCommit({
     db,
     write: insertBatch,
     weigh: (batch: InsertBatchArgs) => batch[1].length,
     maxWeight: GROUP_MAX_EVENTS,
     durable: walSync,
+    afterCommit: derivation.afterCommit,
+    afterFailure: derivation.afterFailure,
   });
   const durably = async () => {
     await walSync?.flush();

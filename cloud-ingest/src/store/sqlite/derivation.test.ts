@@ -1,0 +1,137 @@
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  campusTopology,
+  crossing,
+  laneRead,
+  slotState,
+  T0,
+} from "../../counts/test-support/count-fixtures.js";
+import { createSilentLogger } from "../../logging/create-logger.js";
+import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
+import type { Store } from "../store.js";
+import { createSqliteStore } from "./sqlite-store.js";
+import { countStepsOf } from "./test-support/count-steps.js";
+
+const MIN = 60_000;
+const GW = "gw-1";
+
+let dir: TempDir;
+const stores: Store[] = [];
+const open = (name: string) => {
+  const store = createSqliteStore({
+    path: dir.file(name),
+    topology: campusTopology(),
+    logger: createSilentLogger(),
+  });
+  stores.push(store);
+  return store;
+};
+
+beforeEach(() => {
+  dir = createTempDir();
+});
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  dir.remove();
+});
+
+const withPlate = (event: LotwatchEvent, plate: string) => ({ ...event, plate }) as LotwatchEvent;
+const BATCHES: LotwatchEvent[][] = [
+  [
+    withPlate(laneRead(1, 0, "gate-in"), "KA01"),
+    crossing(2, MIN, "main", 1, 3),
+    slotState(3, MIN, "x1", true),
+  ],
+  [crossing(4, 2 * MIN, "stairs", 1), withPlate(laneRead(5, 3 * MIN, "gate-in"), "KA02")],
+  [withPlate(laneRead(6, 4 * MIN, "gate-out"), "KA01"), slotState(7, 5 * MIN, "x1", false)],
+];
+
+/** A second connection's view of what the counts and sessions hold. */
+function derivedTables(path: string) {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      steps: countStepsOf(db),
+      slots: db.prepare("SELECT * FROM slot_states ORDER BY site, slot, t, gateway, seq").all(),
+      reads: db.prepare("SELECT * FROM session_reads ORDER BY gateway, seq").all(),
+      sessions: db.prepare("SELECT id, status, entry_at, exit_at, fee FROM sessions ORDER BY id").all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Makes writing session reads fail from another connection, as a full disk or a bug would. */
+function breakSessionReads(path: string, broken: boolean) {
+  const db = new Database(path);
+  try {
+    db.exec(
+      broken
+        ? `CREATE TRIGGER derive_fails BEFORE INSERT ON session_reads
+           BEGIN SELECT RAISE(ABORT, 'injected failure'); END`
+        : "DROP TRIGGER derive_fails",
+    );
+  } finally {
+    db.close();
+  }
+}
+
+describe("counts and sessions derived after the events' commit", () => {
+  it("derives from the stored rows what a failed second transaction left, with the next batch and on reopen", async () => {
+    const reference = open("reference.db");
+    for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
+    await reference.close();
+
+    const path = dir.file("broken.db");
+    await open("broken.db").close();
+    breakSessionReads(path, true);
+    let store = open("broken.db");
+    const [first, second, third] = BATCHES as [LotwatchEvent[], LotwatchEvent[], LotwatchEvent[]];
+    // The events are stored and acknowledged; their counts are not written yet.
+    expect((await store.insertBatch(GW, first, T0 + 10 * MIN)).inserted).toBe(3);
+    expect(await store.getEvent(GW, 3)).not.toBeNull();
+    expect(await store.currentCounts("campus")).toEqual([]);
+
+    breakSessionReads(path, false);
+    await store.insertBatch(GW, second, T0 + 10 * MIN);
+    expect((await store.currentCounts("campus")).find((row) => row.space === "garage")?.reading.count).toBe(
+      2,
+    );
+
+    breakSessionReads(path, true);
+    await store.insertBatch(GW, third, T0 + 10 * MIN);
+    await store.close();
+    breakSessionReads(path, false);
+    store = open("broken.db");
+    await store.close();
+
+    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
+    expect(derivedTables(path).sessions).toHaveLength(2);
+  });
+
+  it("counts every batch once when another batch of its group failed and rolled back", async () => {
+    const reference = open("reference.db");
+    for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
+    await reference.close();
+
+    const path = dir.file("grouped.db");
+    await open("grouped.db").close();
+    // The second of three batches handed in together fails: its savepoint rolls back, and the
+    // others commit; the group's counts come from the rows.
+    const store = open("grouped.db");
+    const [first, second, third] = BATCHES as [LotwatchEvent[], LotwatchEvent[], LotwatchEvent[]];
+    const broken = { ...(second[0] as LotwatchEvent), occurredAt: "not a time" } as LotwatchEvent;
+    const results = await Promise.allSettled([
+      store.insertBatch(GW, first, T0 + 10 * MIN),
+      store.insertBatch(GW, [broken], T0 + 10 * MIN),
+      store.insertBatch(GW, third, T0 + 10 * MIN),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    await store.insertBatch(GW, second, T0 + 10 * MIN);
+    await store.close();
+
+    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
+  });
+});

@@ -1,0 +1,161 @@
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
+import type Database from "better-sqlite3";
+import { countDeltasFor } from "../../counts/count-deltas.js";
+import type { CountChange } from "../../counts/count-feed.js";
+import type { TimedEvent } from "../../counts/count-time.js";
+import type { Logger } from "../../logging/create-logger.js";
+import type { TopologyIndex } from "../../topology/topology-index.js";
+import type { CountEffect } from "../count-batch.js";
+import type { SqliteCounts } from "./count-store.js";
+import { eventOf, type StoredEntry } from "./event-batches.js";
+import type { SessionTable } from "./session-table.js";
+
+/** A batch's newly stored events, as its counts and sessions need them. */
+export interface DerivationJob {
+  gateway: string;
+  receivedAt: number;
+  /** Events of a known source, with what they do to counts and their count time. */
+  counted: Array<[event: LotwatchEvent, effect: CountEffect, t: number]>;
+  timed: TimedEvent[];
+  /** The batch's count changes, published once it is on disk; derived ones are added here. */
+  changes: CountChange[];
+}
+
+export interface Derivation {
+  /** A batch whose events the current transaction stored: derived after it commits. */
+  queue(job: DerivationJob): void;
+  /**
+   * Derives, inside the caller's transaction, everything stored and not yet derived, and returns
+   * the count changes that belong to no queued batch. A batch that re-times stored events (their
+   * counts and reads move) needs them counted first.
+   */
+  deriveNow(): CountChange[];
+  /** The counts and sessions of the caller's own batch are written: every stored row is derived. */
+  derivedAll(): void;
+  /** After a commit, in a transaction of its own: what it stored. */
+  afterCommit(): void;
+  /** A batch or a whole commit failed: what was queued may be gone, so rows are read back next time. */
+  afterFailure(): void;
+  /** At open: rows stored before a crash that were never derived. */
+  catchUp(): void;
+}
+
+export interface DerivationOptions {
+  db: Database.Database;
+  topology: TopologyIndex;
+  counts: SqliteCounts;
+  sessions: SessionTable;
+  logger: Logger;
+}
+
+interface UnderivedRow {
+  gateway: string;
+  received_at: number;
+  body: string;
+}
+
+/**
+ * Counts and sessions follow a batch's events in a second transaction (issue 5): the events'
+ * commit goes to disk on the thread pool while this one runs, instead of after it. The second
+ * commit reaches the disk with the next flush; until then, or after a crash between the two,
+ * `derived_through` says which batch rows still need their counts and sessions, and they are
+ * derived from the rows. Both transactions run in one synchronous stretch, so no reader of this
+ * connection sees events without their counts.
+ */
+export function createDerivation(options: DerivationOptions): Derivation {
+  const { db, topology, counts, sessions, logger } = options;
+  const statements = {
+    underived: db.prepare(`
+      SELECT gateway, received_at, body FROM event_batches
+      WHERE id > (SELECT batch FROM derived_through) ORDER BY id`),
+    behind: db
+      .prepare("SELECT EXISTS (SELECT 1 FROM event_batches WHERE id > (SELECT batch FROM derived_through))")
+      .pluck(),
+    mark: db.prepare("UPDATE derived_through SET batch = (SELECT COALESCE(MAX(id), 0) FROM event_batches)"),
+  };
+  let queued: DerivationJob[] = [];
+  /** Queued jobs may not be all that is underived: read the rows instead. */
+  let fromRows = false;
+
+  const derive = (job: DerivationJob) => {
+    const counting = counts.batch(job.receivedAt);
+    for (const [event, effect, t] of job.counted) counting.add(job.gateway, event, effect, t);
+    job.changes.push(...counting.finish());
+    sessions.ingest(job.gateway, job.timed, job.receivedAt);
+  };
+
+  const jobOf = (row: UnderivedRow): DerivationJob => {
+    const job: DerivationJob = {
+      gateway: row.gateway,
+      receivedAt: row.received_at,
+      counted: [],
+      timed: [],
+      changes: [],
+    };
+    for (const entry of JSON.parse(row.body) as StoredEntry[]) {
+      const event = eventOf(entry);
+      const t = entry[5];
+      job.timed.push({ event, t });
+      if (entry[6] === 1) continue;
+      const effect = countDeltasFor(topology.sites.get(event.site), event);
+      if (effect.known) job.counted.push([event, effect, t]);
+    }
+    return job;
+  };
+
+  const deriveNow = (): CountChange[] => {
+    const changes: CountChange[] = [];
+    if (fromRows) {
+      for (const row of statements.underived.all() as UnderivedRow[]) {
+        const job = jobOf(row);
+        derive(job);
+        changes.push(...job.changes);
+      }
+    } else {
+      for (const job of queued) derive(job);
+    }
+    statements.mark.run();
+    queued = [];
+    fromRows = false;
+    return changes;
+  };
+  const deriveApart = db.transaction(deriveNow);
+
+  return {
+    queue(job) {
+      queued.push(job);
+    },
+    deriveNow,
+    derivedAll() {
+      statements.mark.run();
+    },
+    afterCommit() {
+      try {
+        // IMMEDIATE, as in group-commit.ts.
+        counts.publish(deriveApart.immediate());
+      } catch (error) {
+        queued = [];
+        fromRows = true;
+        logger.error(
+          { err: error },
+          "writing the counts and sessions of stored events failed; the next batch tries again",
+        );
+      }
+    },
+    afterFailure() {
+      queued = [];
+      fromRows = true;
+    },
+    catchUp() {
+      if (statements.behind.get() !== 1) return;
+      fromRows = true;
+      try {
+        counts.publish(deriveApart.immediate());
+        logger.info("derived the counts and sessions of events stored just before the last stop");
+      } catch (error) {
+        // The events stay stored; the store opens, and each batch tries again.
+        logger.error({ err: error }, "deriving the counts and sessions of stored events failed");
+      }
+    },
+  };
+}
