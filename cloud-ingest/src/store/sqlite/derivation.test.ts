@@ -111,6 +111,30 @@ describe("counts and sessions derived after the events' commit", () => {
     expect(derivedTables(path).sessions).toHaveLength(2);
   });
 
+  it("derives a long run of underived rows on reopen, every one of them once", async () => {
+    const crossings = Array.from({ length: 150 }, (_, i) => [crossing(i + 1, i * 1000, "main", 1)]);
+    const reference = open("reference.db");
+    for (const batch of crossings) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
+    await reference.close();
+
+    const path = dir.file("broken.db");
+    await open("broken.db").close();
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER derive_fails BEFORE INSERT ON count_chunks
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    db.close();
+    const store = open("broken.db");
+    for (const batch of crossings) await store.insertBatch(GW, batch, T0 + 10 * MIN);
+    await store.close();
+    const fixed = new Database(path);
+    fixed.exec("DROP TRIGGER derive_fails");
+    fixed.close();
+    await open("broken.db").close();
+
+    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
+    expect(derivedTables(path).steps["campus/floor-1/flow"]).toHaveLength(150);
+  });
+
   it("counts every batch once when another batch of its group failed and rolled back", async () => {
     const reference = open("reference.db");
     for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);

@@ -48,7 +48,11 @@ export interface DerivationOptions {
   logger: Logger;
 }
 
+/** Rows read back per step of a catch-up, so a long one holds a bounded number of events. */
+const CATCH_UP_ROWS = 64;
+
 interface UnderivedRow {
+  id: number;
   gateway: string;
   received_at: number;
   body: string;
@@ -65,23 +69,33 @@ interface UnderivedRow {
 export function createDerivation(options: DerivationOptions): Derivation {
   const { db, topology, counts, sessions, logger } = options;
   const statements = {
+    mark: db.prepare("SELECT batch FROM derived_through").pluck(),
     underived: db.prepare(`
-      SELECT gateway, received_at, body FROM event_batches
-      WHERE id > (SELECT batch FROM derived_through) ORDER BY id`),
+      SELECT id, gateway, received_at, body FROM event_batches WHERE id > ? ORDER BY id LIMIT ?`),
     behind: db
       .prepare("SELECT EXISTS (SELECT 1 FROM event_batches WHERE id > (SELECT batch FROM derived_through))")
       .pluck(),
-    mark: db.prepare("UPDATE derived_through SET batch = (SELECT COALESCE(MAX(id), 0) FROM event_batches)"),
+    setMark: db.prepare(
+      "UPDATE derived_through SET batch = (SELECT COALESCE(MAX(id), 0) FROM event_batches)",
+    ),
   };
   let queued: DerivationJob[] = [];
   /** Queued jobs may not be all that is underived: read the rows instead. */
   let fromRows = false;
 
-  const derive = (job: DerivationJob) => {
-    const counting = counts.batch(job.receivedAt);
-    for (const [event, effect, t] of job.counted) counting.add(job.gateway, event, effect, t);
-    job.changes.push(...counting.finish());
-    sessions.ingest(job.gateway, job.timed, job.receivedAt);
+  /**
+   * The jobs' counts go through one batch: a stream's last chunk is rewritten once per commit, not
+   * once per envelope of a group. Its changes go with the last job (a group's batches resolve together).
+   */
+  const derive = (jobs: readonly DerivationJob[]) => {
+    const last = jobs.at(-1);
+    if (last === undefined) return;
+    const counting = counts.batch(last.receivedAt);
+    for (const job of jobs) {
+      for (const [event, effect, t] of job.counted) counting.add(job.gateway, event, effect, t);
+    }
+    last.changes.push(...counting.finish());
+    for (const job of jobs) sessions.ingest(job.gateway, job.timed, job.receivedAt);
   };
 
   const jobOf = (row: UnderivedRow): DerivationJob => {
@@ -106,15 +120,19 @@ export function createDerivation(options: DerivationOptions): Derivation {
   const deriveNow = (): CountChange[] => {
     const changes: CountChange[] = [];
     if (fromRows) {
-      for (const row of statements.underived.all() as UnderivedRow[]) {
-        const job = jobOf(row);
-        derive(job);
-        changes.push(...job.changes);
+      let after = statements.mark.get() as number;
+      for (;;) {
+        const rows = statements.underived.all(after, CATCH_UP_ROWS) as UnderivedRow[];
+        const jobs = rows.map(jobOf);
+        derive(jobs);
+        changes.push(...(jobs.at(-1)?.changes ?? []));
+        if (rows.length < CATCH_UP_ROWS) break;
+        after = (rows.at(-1) as UnderivedRow).id;
       }
     } else {
-      for (const job of queued) derive(job);
+      derive(queued);
     }
-    statements.mark.run();
+    statements.setMark.run();
     queued = [];
     fromRows = false;
     return changes;
@@ -127,7 +145,7 @@ export function createDerivation(options: DerivationOptions): Derivation {
     },
     deriveNow,
     derivedAll() {
-      statements.mark.run();
+      statements.setMark.run();
     },
     afterCommit() {
       try {
