@@ -55,7 +55,7 @@ export const ingestPostgres: Benchmark = {
       method:
         `${events.toLocaleString("en-US")} events of the mix (${MIX_DESCRIPTION}) in envelopes of ${BATCH} ` +
         `from ${SITES} gateways, one per copy of the mall site, through the ingest's message handler into a ` +
-        "new store: SQLite (`synchronous=FULL`), then PostgreSQL with one worker, then two. A worker is a " +
+        "new store: SQLite (each commit on disk before its ack), then PostgreSQL with one worker, then two. A worker is a " +
         "PostgreSQL store with its own connection pool and handler, taking the next envelope from one queue " +
         "as a shared subscription hands them out, one at a time. Both workers run in the benchmark's " +
         "process, so they share one core for JSON, validation and matching while PostgreSQL works on the " +

@@ -80,8 +80,9 @@ export const ingestRate: Benchmark = {
         `Envelopes of the mix (${MIX_DESCRIPTION}) from ${GATEWAYS.length} gateways, JSON-encoded up ` +
         "front, go one after another through the ingest's message handler (`createMessageHandler` on " +
         "the metered SQLite store, as `startIngest` wires them: JSON parse, per-event validation, " +
-        "events, count timelines, sessions, one transaction per envelope, `synchronous=FULL`, WAL " +
-        "checkpoints in the store's worker thread) into a " +
+        "the events in one transaction, flushed to disk (fdatasync of the WAL) before the handler " +
+        "resolves, count timelines and sessions in a second one meanwhile, WAL checkpoints in the " +
+        "store's worker thread) into a " +
         `new database. ${sizes.get(MAIN_BATCH)?.toLocaleString("en-US")} events per sample at ` +
         `${MAIN_BATCH} per envelope. Baseline, same rounds: raw better-sqlite3 inserts of the same ` +
         `events rows into migration 1's \`events\` table (with its index), ${RAW_BATCH} rows per transaction. ` +

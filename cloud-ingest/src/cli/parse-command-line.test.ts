@@ -86,6 +86,15 @@ describe("parseCommandLine --db and --retention-days", () => {
     ).toMatchObject({ dbPath: url, retentionDays: 30 });
   });
 
+  it("takes the outbox retention from the flag or the variable, for either store", () => {
+    expect(parseCommandLine(["--topology", "t", "--outbox-retention-days", "30"], {})).toMatchObject({
+      outboxRetentionDays: 30,
+    });
+    expect(parseCommandLine(["--topology", "t"], { LOTWATCH_OUTBOX_RETENTION_DAYS: "2" })).toMatchObject({
+      outboxRetentionDays: 2,
+    });
+  });
+
   it("refuses a retention for the SQLite store, which keeps every event", () => {
     expect(() => parseCommandLine(["--topology", "t", "--retention-days", "90"], {})).toThrow(
       /--retention-days needs the PostgreSQL store/,

@@ -31,6 +31,7 @@ interface RawOptions {
   apiKeys?: string;
   sync?: SyncMode;
   retentionDays?: number;
+  outboxRetentionDays?: number;
 }
 
 type Parser<T> = (value: string) => T;
@@ -85,6 +86,7 @@ const ENV: Record<keyof RawOptions, [string, Parser<unknown>]> = {
   apiKeys: ["LOTWATCH_API_KEYS", String],
   sync: ["LOTWATCH_SYNC", parseSync],
   retentionDays: ["LOTWATCH_RETENTION_DAYS", parsePositive],
+  outboxRetentionDays: ["LOTWATCH_OUTBOX_RETENTION_DAYS", parsePositive],
 };
 
 export const DEFAULT_CLIENT_ID = "lotwatch-ingest";
@@ -190,6 +192,11 @@ export function buildProgram(): Command {
       "PostgreSQL only: drop monthly event partitions received more than N days ago (default: keep all; env LOTWATCH_RETENTION_DAYS)",
       parsePositive,
     )
+    .option(
+      "--outbox-retention-days <n>",
+      "delete summary records from the outbox N days after every configured sink delivered them (default 7; env LOTWATCH_OUTBOX_RETENTION_DAYS)",
+      parsePositive,
+    )
     .addHelpText(
       "after",
       "\nCommands:\n  add-gateway --gateways FILE --id ID --site SITE   create or update a gateway's secret (add-gateway --help)" +
@@ -255,6 +262,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Ingest
     clockThresholdMs: settings.clockThresholdMs,
     sync: settings.sync,
     retentionDays: settings.retentionDays,
+    outboxRetentionDays: settings.outboxRetentionDays,
     summaries:
       settings.summaries === undefined && settings.webhook === undefined
         ? undefined

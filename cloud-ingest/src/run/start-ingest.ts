@@ -13,7 +13,12 @@ import { createIngestMetrics } from "../metrics/ingest-metrics.js";
 import { createMeteredStore } from "../metrics/metered-store.js";
 import type { SyncMode } from "../store/sqlite/open-database.js";
 import type { DispatcherTuning, SummaryDispatcher } from "../summaries/dispatcher.js";
-import { type SummarySettings, startSummaries } from "../summaries/start-summaries.js";
+import {
+  DEFAULT_OUTBOX_RETENTION_DAYS,
+  type OutboxPruner,
+  startOutboxPruner,
+} from "../summaries/outbox-pruner.js";
+import { type SummarySettings, startSummaries, summarySinkNames } from "../summaries/start-summaries.js";
 import { loadTopology } from "../topology/load-topology.js";
 import { createTopologyIndex } from "../topology/topology-index.js";
 import { hostPort, listenPort } from "./listen.js";
@@ -52,6 +57,8 @@ export interface IngestSettings {
   sync?: SyncMode | undefined;
   /** PostgreSQL only: drop events received more than this many days ago (`--retention-days`). */
   retentionDays?: number | undefined;
+  /** Delivered summary records stay in the outbox this many days (`--outbox-retention-days`; default 7). */
+  outboxRetentionDays?: number | undefined;
 }
 
 export interface IngestDefaults {
@@ -111,17 +118,25 @@ export async function startIngest(
   let http: ServerType | undefined;
   let readyFile: string | undefined;
   let summaries: SummaryDispatcher | null = null;
+  let pruner: OutboxPruner | undefined;
   // Broker first (stop accepting, finish running commits), then HTTP, then the database.
   const shutdown = async () => {
     if (readyFile !== undefined) removeReadyFile(readyFile);
     await transport?.close();
     if (http?.listening) await closeHttp(http);
     await summaries?.close();
+    await pruner?.close();
     await store.close();
   };
   let ready = false;
   try {
     summaries = startSummaries(store, settings.summaries ?? {}, log("summaries"), options.summaryTuning);
+    pruner = startOutboxPruner({
+      outbox: store,
+      sinks: summarySinkNames(settings.summaries ?? {}),
+      retentionDays: settings.outboxRetentionDays ?? DEFAULT_OUTBOX_RETENTION_DAYS,
+      logger: log("summaries"),
+    });
     const handler = createMessageHandler({
       store: createMeteredStore(store, metrics),
       maxPayloadBytes: settings.maxPayloadBytes,

@@ -13,10 +13,13 @@ export function dailyFile(path: string, recordedAt: string): string {
   return join(dirname(path), `${stem}-${recordedAt.slice(0, 10)}${extension}`);
 }
 
+/** The file sink's name, which keys its outbox cursor. */
+export const FILE_SINK = "file";
+
 /** Appends records as JSON lines to the day's file and fsyncs before `deliver` resolves. */
 export function createFileSink(path: string): SummarySink {
   return {
-    name: "file",
+    name: FILE_SINK,
     target: path,
     async deliver(records) {
       const byFile = new Map<string, string[]>();

@@ -5,7 +5,11 @@ import { createTempDir, type TempDir } from "../test-support/fixtures.js";
 import { startSummaries } from "./start-summaries.js";
 import type { SummaryOutbox } from "./summary-outbox.js";
 
-const outbox: SummaryOutbox = { readOutbox: async () => [], markDelivered: async () => undefined };
+const outbox: SummaryOutbox = {
+  readOutbox: async () => [],
+  markDelivered: async () => undefined,
+  pruneOutbox: async () => 0,
+};
 const logger = createSilentLogger();
 let dir: TempDir;
 

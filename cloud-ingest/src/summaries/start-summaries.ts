@@ -3,10 +3,10 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "@lotwatch/protocol/errors.js";
 import type { Logger } from "../logging/create-logger.js";
 import { createSummaryDispatcher, type DispatcherTuning, type SummaryDispatcher } from "./dispatcher.js";
-import { createFileSink } from "./file-sink.js";
+import { createFileSink, FILE_SINK } from "./file-sink.js";
 import type { SummaryOutbox } from "./summary-outbox.js";
 import type { SummarySink } from "./summary-sink.js";
-import { createWebhookSink } from "./webhook-sink.js";
+import { createWebhookSink, WEBHOOK_SINK } from "./webhook-sink.js";
 
 export interface SummarySettings {
   /** `--summaries FILE`: JSON lines, one file per UTC day next to it. */
@@ -15,6 +15,14 @@ export interface SummarySettings {
   webhook?: string | undefined;
   /** Keep everything in the outbox and deliver nothing (maintenance of the consumer; tests). */
   hold?: boolean | undefined;
+}
+
+/** The sinks the settings configure, held or not: their cursors decide what may be pruned. */
+export function summarySinkNames(settings: SummarySettings): string[] {
+  return [
+    ...(settings.file === undefined ? [] : [FILE_SINK]),
+    ...(settings.webhook === undefined ? [] : [WEBHOOK_SINK]),
+  ];
 }
 
 /**

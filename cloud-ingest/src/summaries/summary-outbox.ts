@@ -9,4 +9,10 @@ export interface SummaryOutbox {
   readOutbox(sink: string, limit: number): Promise<SummaryRecord[]>;
   /** Moves the sink's cursor to `throughRecordId` (never backwards). */
   markDelivered(sink: string, throughRecordId: number): Promise<void>;
+  /**
+   * Deletes up to `limit` of the oldest records recorded before `recordedBefore` that every one of
+   * `sinks` has delivered (with no sinks: that nobody waits for); returns how many it deleted.
+   * Record ids are never reused, so the cursors stay valid.
+   */
+  pruneOutbox(sinks: readonly string[], recordedBefore: number, limit: number): Promise<number>;
 }

@@ -7,11 +7,14 @@ export interface WebhookSinkOptions {
   timeoutMs?: number;
 }
 
+/** The webhook sink's name, which keys its outbox cursor. */
+export const WEBHOOK_SINK = "webhook";
+
 /** POSTs records as one JSON array; only a 2xx answer counts as delivered. */
 export function createWebhookSink(options: WebhookSinkOptions): SummarySink {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
-    name: "webhook",
+    name: WEBHOOK_SINK,
     target: options.url,
     async deliver(records, signal) {
       let response: Response;

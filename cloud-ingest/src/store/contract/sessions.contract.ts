@@ -148,6 +148,30 @@ export function sessionsContract(harness: HarnessFactory): void {
       expect((await store.readOutbox("webhook", 2)).map((r) => r.recordId)).toEqual([1, 2]);
     });
 
+    it("prunes old records only once every named sink delivered them, and never hands their ids out again", async () => {
+      const HOUR = 60 * MIN;
+      await store.insertBatch("gw-1", [exit(1, 0, "AA1"), exit(2, 0, "BB2"), exit(3, 0, "CC3")], T0);
+      await store.insertBatch("gw-1", [exit(4, 0, "DD4")], T0 + HOUR);
+      await store.markDelivered("file", 3);
+      await store.markDelivered("webhook", 2);
+      const ids = async (sink: string) => (await store.readOutbox(sink, 10)).map((r) => r.recordId);
+
+      expect(await store.pruneOutbox(["file", "webhook"], T0 + 1, 1)).toBe(1);
+      expect(await store.pruneOutbox(["file", "webhook"], T0 + 1, 10)).toBe(1);
+      expect(await ids("webhook")).toEqual([3, 4]);
+      // A sink that never delivered anything holds everything back.
+      expect(await store.pruneOutbox(["file", "archive"], T0 + 2 * HOUR, 10)).toBe(0);
+      // Record 4 is newer than the cut for one, and not delivered to the file sink for the other.
+      expect(await store.pruneOutbox(["file"], T0 + 1, 10)).toBe(1);
+      expect(await store.pruneOutbox(["file"], T0 + 2 * HOUR, 10)).toBe(0);
+      expect(await ids("webhook")).toEqual([4]);
+      expect(await store.pruneOutbox([], T0 + 2 * HOUR, 10)).toBe(1);
+      expect(await ids("webhook")).toEqual([]);
+
+      await store.insertBatch("gw-1", [exit(5, 0, "EE5")], T0 + 3 * HOUR);
+      expect(await ids("webhook")).toEqual([5]);
+    });
+
     it("keeps the outbox and cursors across a reopen", async () => {
       await store.insertBatch("gw-1", [exit(1, 0, "AA1"), exit(2, 0, "BB2")], T0);
       await store.markDelivered("file", 1);

@@ -13,6 +13,8 @@ export interface PgOutboxTable {
   append(sql: Sql, body: SummaryBody, recordedAt: number): Promise<number>;
   read(sql: Sql, sink: string, limit: number): Promise<SummaryRecord[]>;
   markDelivered(sql: Sql, sink: string, throughRecordId: number, now: number): Promise<void>;
+  /** See SummaryOutbox.pruneOutbox. */
+  prune(sql: Sql, sinks: readonly string[], recordedBefore: number, limit: number): Promise<number>;
 }
 
 const OUTBOX_LOCK = 0x6c6f746f;
@@ -26,6 +28,12 @@ const MARK = `
   ON CONFLICT (sink) DO UPDATE SET
     delivered_through = GREATEST(outbox_cursors.delivered_through, excluded.delivered_through),
     updated_at = excluded.updated_at`;
+
+const CURSOR = "SELECT delivered_through FROM outbox_cursors WHERE sink = $1";
+// Ids come from a sequence: deleting the newest records never hands their ids out again.
+const PRUNE = `
+  DELETE FROM outbox WHERE record_id IN (
+    SELECT record_id FROM outbox WHERE record_id <= $1 AND recorded_at < $2 ORDER BY record_id LIMIT $3)`;
 
 export function createPgOutboxTable(): PgOutboxTable {
   return {
@@ -46,6 +54,15 @@ export function createPgOutboxTable(): PgOutboxTable {
     },
     async markDelivered(sql, sink, throughRecordId, now) {
       await run(sql, MARK, [sink, throughRecordId, now]);
+    },
+    async prune(sql, sinks, recordedBefore, limit) {
+      let through = Number.MAX_SAFE_INTEGER;
+      for (const sink of sinks) {
+        const row = await one<{ delivered_through: number }>(sql, CURSOR, [sink]);
+        through = Math.min(through, row?.delivered_through ?? 0);
+      }
+      if (through === 0) return 0;
+      return run(sql, PRUNE, [through, recordedBefore, limit]);
     },
   };
 }

@@ -317,6 +317,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       open();
       await outbox.markDelivered(pool, sink, throughRecordId, Date.now());
     },
+    async pruneOutbox(sinks, recordedBefore, limit) {
+      open();
+      return outbox.prune(pool, sinks, recordedBefore, limit);
+    },
     async totals() {
       open();
       return (await one<StoreTotals & pg.QueryResultRow>(pool, TOTALS)) as StoreTotals;

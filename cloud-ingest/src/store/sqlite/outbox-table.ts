@@ -6,6 +6,8 @@ export interface OutboxTable {
   append(body: SummaryBody, recordedAt: number): number;
   read(sink: string, limit: number): SummaryRecord[];
   markDelivered(sink: string, throughRecordId: number, now: number): void;
+  /** See SummaryOutbox.pruneOutbox. */
+  prune(sinks: readonly string[], recordedBefore: number, limit: number): number;
 }
 
 export function createOutboxTable(db: Database.Database): OutboxTable {
@@ -19,6 +21,15 @@ export function createOutboxTable(db: Database.Database): OutboxTable {
     ON CONFLICT (sink) DO UPDATE SET
       delivered_through = MAX(delivered_through, excluded.delivered_through),
       updated_at = excluded.updated_at`);
+  const cursor = db.prepare("SELECT delivered_through FROM outbox_cursors WHERE sink = ?").pluck();
+  // AUTOINCREMENT (migration 2): deleting the newest records never hands their ids out again.
+  const prune = db.transaction(
+    (through: number, recordedBefore: number, limit: number) =>
+      deleteOld.run(through, recordedBefore, limit).changes,
+  );
+  const deleteOld = db.prepare(`
+    DELETE FROM outbox WHERE record_id IN (
+      SELECT record_id FROM outbox WHERE record_id <= ? AND recorded_at < ? ORDER BY record_id LIMIT ?)`);
   return {
     append(body, recordedAt) {
       return Number(insert.run(body.sessionId, recordedAt, JSON.stringify(body)).lastInsertRowid);
@@ -29,6 +40,12 @@ export function createOutboxTable(db: Database.Database): OutboxTable {
     },
     markDelivered(sink, throughRecordId, now) {
       mark.run(sink, throughRecordId, now);
+    },
+    prune(sinks, recordedBefore, limit) {
+      let through = Number.MAX_SAFE_INTEGER;
+      for (const sink of sinks) through = Math.min(through, (cursor.get(sink) as number | undefined) ?? 0);
+      // IMMEDIATE, as in group-commit.ts.
+      return through === 0 ? 0 : prune.immediate(through, recordedBefore, limit);
     },
   };
 }

@@ -327,6 +327,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       outbox.markDelivered(sink, throughRecordId, Date.now());
       await durably();
     },
+    async pruneOutbox(sinks, recordedBefore, limit) {
+      open();
+      return outbox.prune(sinks, recordedBefore, limit);
+    },
     async totals() {
       open();
       const stored = eventBatches.totals();
