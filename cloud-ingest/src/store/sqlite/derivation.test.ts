@@ -12,7 +12,7 @@ import { createSilentLogger } from "../../logging/create-logger.js";
 import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
 import type { Store } from "../store.js";
 import { createSqliteStore } from "./sqlite-store.js";
-import { countStepsOf } from "./test-support/count-steps.js";
+import { derivedTablesOf } from "./test-support/derived-tables.js";
 
 const MIN = 60_000;
 const GW = "gw-1";
@@ -48,28 +48,13 @@ const BATCHES: LotwatchEvent[][] = [
   [withPlate(laneRead(6, 4 * MIN, "gate-out"), "KA01"), slotState(7, 5 * MIN, "x1", false)],
 ];
 
-/** A second connection's view of what the counts and sessions hold. */
-function derivedTables(path: string) {
-  const db = new Database(path, { readonly: true });
-  try {
-    return {
-      steps: countStepsOf(db),
-      slots: db.prepare("SELECT * FROM slot_states ORDER BY site, slot, t, gateway, seq").all(),
-      reads: db.prepare("SELECT * FROM session_reads ORDER BY gateway, seq").all(),
-      sessions: db.prepare("SELECT id, status, entry_at, exit_at, fee FROM sessions ORDER BY id").all(),
-    };
-  } finally {
-    db.close();
-  }
-}
-
-/** Makes writing session reads fail from another connection, as a full disk or a bug would. */
-function breakSessionReads(path: string, broken: boolean) {
+/** Makes inserts into `table` fail, from another connection, as a full disk or a bug would. */
+function failInserts(path: string, table: string, failing: boolean) {
   const db = new Database(path);
   try {
     db.exec(
-      broken
-        ? `CREATE TRIGGER derive_fails BEFORE INSERT ON session_reads
+      failing
+        ? `CREATE TRIGGER derive_fails BEFORE INSERT ON ${table}
            BEGIN SELECT RAISE(ABORT, 'injected failure'); END`
         : "DROP TRIGGER derive_fails",
     );
@@ -86,7 +71,7 @@ describe("counts and sessions derived after the events' commit", () => {
 
     const path = dir.file("broken.db");
     await open("broken.db").close();
-    breakSessionReads(path, true);
+    failInserts(path, "session_reads", true);
     let store = open("broken.db");
     const [first, second, third] = BATCHES as [LotwatchEvent[], LotwatchEvent[], LotwatchEvent[]];
     // The events are stored and acknowledged; their counts are not written yet.
@@ -94,21 +79,21 @@ describe("counts and sessions derived after the events' commit", () => {
     expect(await store.getEvent(GW, 3)).not.toBeNull();
     expect(await store.currentCounts("campus")).toEqual([]);
 
-    breakSessionReads(path, false);
+    failInserts(path, "session_reads", false);
     await store.insertBatch(GW, second, T0 + 10 * MIN);
     expect((await store.currentCounts("campus")).find((row) => row.space === "garage")?.reading.count).toBe(
       2,
     );
 
-    breakSessionReads(path, true);
+    failInserts(path, "session_reads", true);
     await store.insertBatch(GW, third, T0 + 10 * MIN);
     await store.close();
-    breakSessionReads(path, false);
+    failInserts(path, "session_reads", false);
     store = open("broken.db");
     await store.close();
 
-    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
-    expect(derivedTables(path).sessions).toHaveLength(2);
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(path).sessions).toHaveLength(2);
   });
 
   it("derives a long run of underived rows on reopen, every one of them once", async () => {
@@ -119,20 +104,15 @@ describe("counts and sessions derived after the events' commit", () => {
 
     const path = dir.file("broken.db");
     await open("broken.db").close();
-    const db = new Database(path);
-    db.exec(`CREATE TRIGGER derive_fails BEFORE INSERT ON count_chunks
-             BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
-    db.close();
+    failInserts(path, "count_chunks", true);
     const store = open("broken.db");
     for (const batch of crossings) await store.insertBatch(GW, batch, T0 + 10 * MIN);
     await store.close();
-    const fixed = new Database(path);
-    fixed.exec("DROP TRIGGER derive_fails");
-    fixed.close();
+    failInserts(path, "count_chunks", false);
     await open("broken.db").close();
 
-    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
-    expect(derivedTables(path).steps["campus/floor-1/flow"]).toHaveLength(150);
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(path).steps["campus/floor-1/flow"]).toHaveLength(150);
   });
 
   it("counts every batch once when another batch of its group failed and rolled back", async () => {
@@ -156,6 +136,6 @@ describe("counts and sessions derived after the events' commit", () => {
     await store.insertBatch(GW, second, T0 + 10 * MIN);
     await store.close();
 
-    expect(derivedTables(path)).toEqual(derivedTables(dir.file("reference.db")));
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
   });
 });

@@ -14,7 +14,7 @@ import { createSilentLogger } from "../../logging/create-logger.js";
 import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
 import type { Store } from "../store.js";
 import { createSqliteStore } from "./sqlite-store.js";
-import { countStepsOf } from "./test-support/count-steps.js";
+import { derivedTablesOf } from "./test-support/derived-tables.js";
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -91,21 +91,7 @@ describe("gateway clock correction in the SQLite store", () => {
     const goodTimes = await storedTimes(good, all);
     expect(await storedTimes(late, all)).toEqual(goodTimes);
     for (const store of [late, good]) await store.close();
-    const tables = (name: string) => {
-      const db = new Database(dir.file(name), { readonly: true });
-      try {
-        return {
-          steps: countStepsOf(db),
-          slots: db.prepare("SELECT * FROM slot_states ORDER BY site, slot, t, gateway, seq").all(),
-          reads: db.prepare("SELECT * FROM session_reads ORDER BY gateway, seq").all(),
-          sessions: db
-            .prepare("SELECT id, status, entry_at, exit_at, duration_s, fee FROM sessions ORDER BY id")
-            .all(),
-        };
-      } finally {
-        db.close();
-      }
-    };
+    const tables = (name: string) => derivedTablesOf(dir.file(name));
     const expected = tables("good.db");
     expect(expected.sessions).toHaveLength(1);
     expect(tables("late.db")).toEqual(expected);
