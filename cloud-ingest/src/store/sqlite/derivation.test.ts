@@ -115,6 +115,24 @@ describe("counts and sessions derived after the events' commit", () => {
     expect(derivedTablesOf(path).steps["campus/floor-1/flow"]).toHaveLength(150);
   });
 
+  it("derives a batch of many events (its own second transaction) as it derives them one at a time", async () => {
+    const events = Array.from({ length: 200 }, (_, i): LotwatchEvent => {
+      const seq = i + 1;
+      if (i % 10 === 3)
+        return withPlate(laneRead(seq, i * 1000, i % 20 === 3 ? "gate-in" : "gate-out"), `KA${i % 7}`);
+      if (i % 10 === 7) return slotState(seq, i * 1000, i % 20 === 7 ? "x1" : "x2", i % 40 < 20);
+      return crossing(seq, i * 1000, i % 3 === 0 ? "stairs" : "main", i % 4 === 0 ? -1 : 1);
+    });
+    const reference = open("reference.db");
+    for (const event of events) await reference.insertBatch(GW, [event], T0 + 10 * MIN);
+    await reference.close();
+    const store = open("whole.db");
+    await store.insertBatch(GW, events, T0 + 10 * MIN);
+    await store.close();
+    expect(derivedTablesOf(dir.file("whole.db"))).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(dir.file("whole.db")).sessions.length).toBeGreaterThan(0);
+  });
+
   it("counts every batch once when another batch of its group failed and rolled back", async () => {
     const reference = open("reference.db");
     for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);

@@ -11,6 +11,8 @@ export interface GroupCommitOptions<I, O> {
   maxWeight: number;
   /** Puts a commit on disk before its items resolve (wal-sync.ts); without it the commit is enough. */
   durable?: Durability;
+  /** Runs inside each commit's transaction, after its items; a throw fails the whole commit. */
+  beforeCommit?: () => void;
   /**
    * Runs after each commit, while it goes to disk, before its items resolve (the store writes
    * counts and sessions there, derivation.ts). It handles its own errors.
@@ -52,12 +54,17 @@ const SETTLE_TURNS = 2;
  * went out, so a commit never waits behind a long run of batches.
  */
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
-  const { db, write, weigh, maxWeight, durable, afterCommit, afterFailure } = options;
+  const { db, write, weigh, maxWeight, durable, beforeCommit, afterCommit, afterFailure } = options;
   let queue: Pending<I, O>[] = [];
   let scheduled = false;
   let settling = 0;
-  const writeGroup = db.transaction((items: Pending<I, O>[]) =>
-    items.map((pending): Outcome<O> => {
+  const writeOne = db.transaction((item: I) => {
+    const value = write(item);
+    beforeCommit?.();
+    return value;
+  });
+  const writeGroup = db.transaction((items: Pending<I, O>[]) => {
+    const outcomes = items.map((pending): Outcome<O> => {
       try {
         return { ok: true, value: write(pending.item) };
       } catch (error) {
@@ -67,8 +74,10 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
         afterFailure?.();
         return { ok: false, error };
       }
-    }),
-  );
+    });
+    beforeCommit?.();
+    return outcomes;
+  });
 
   const take = (): Pending<I, O>[] => {
     let weight = 0;
@@ -95,7 +104,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       // worker truncated the WAL under its snapshot; taking the write lock up front waits instead.
       outcomes =
         group.length === 1
-          ? [{ ok: true, value: write.immediate((group[0] as Pending<I, O>).item) }]
+          ? [{ ok: true, value: writeOne.immediate((group[0] as Pending<I, O>).item) }]
           : writeGroup.immediate(group);
     } catch (error) {
       afterFailure?.();

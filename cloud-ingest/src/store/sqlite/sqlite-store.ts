@@ -222,6 +222,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     weigh: (batch: InsertBatchArgs) => batch[1].length,
     maxWeight: GROUP_MAX_EVENTS,
     durable: walSync,
+    beforeCommit: derivation.beforeCommit,
     afterCommit: derivation.afterCommit,
     afterFailure: derivation.afterFailure,
   });
