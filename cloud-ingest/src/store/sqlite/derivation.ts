@@ -6,7 +6,7 @@ import type { TimedEvent } from "../../counts/count-time.js";
 import type { Logger } from "../../logging/create-logger.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
 import type { CountEffect } from "../count-batch.js";
-import type { SqliteCounts } from "./count-store.js";
+import type { CountBatch, SqliteCounts } from "./count-store.js";
 import { eventOf, type StoredEntry } from "./event-batches.js";
 import type { SessionTable } from "./session-table.js";
 
@@ -30,8 +30,11 @@ export interface Derivation {
    * counts and reads move) needs them counted first.
    */
   deriveNow(): CountChange[];
-  /** The counts and sessions of the caller's own batch are written: every stored row is derived. */
-  derivedAll(): void;
+  /**
+   * Derives the caller's own batch inside its transaction, through `counting` (which holds the
+   * moves of the events it re-timed), after `deriveNow`: then every stored row is derived.
+   */
+  deriveWith(job: DerivationJob, counting: CountBatch): void;
   /**
    * Inside the commit's transaction: a commit of few events derives them there, as a second
    * commit would cost more than its overlap with the flush saves (end-to-end latency at 2,000
@@ -96,10 +99,10 @@ export function createDerivation(options: DerivationOptions): Derivation {
    * The jobs' counts go through one batch: a stream's last chunk is rewritten once per commit, not
    * once per envelope of a group. Its changes go with the last job (a group's batches resolve together).
    */
-  const derive = (jobs: readonly DerivationJob[]) => {
+  const derive = (jobs: readonly DerivationJob[], batch?: CountBatch) => {
     const last = jobs.at(-1);
     if (last === undefined) return;
-    const counting = counts.batch(last.receivedAt);
+    const counting = batch ?? counts.batch(last.receivedAt);
     for (const job of jobs) {
       for (const [event, effect, t] of job.counted) counting.add(job.gateway, event, effect, t);
     }
@@ -162,7 +165,8 @@ export function createDerivation(options: DerivationOptions): Derivation {
       queued.push(job);
     },
     deriveNow,
-    derivedAll() {
+    deriveWith(job, counting) {
+      derive([job], counting);
       statements.setMark.run();
     },
     beforeCommit() {

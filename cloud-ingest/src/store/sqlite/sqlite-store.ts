@@ -202,16 +202,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       clock.finish();
       insertRejected(rejected, receivedAt);
       gateways.addCounters(gateway, batchCounters(events[0]?.site ?? null, result), receivedAt);
-      if (counting === null) {
-        derivation.queue(job);
-      } else {
-        // Re-timed stored events: their moves and this batch's events are counted here, together.
-        const inline: CountBatch = counting;
-        for (const [event, effect, t] of job.counted) inline.add(gateway, event, effect, t);
-        job.changes.push(...inline.finish());
-        sessions.ingest(gateway, job.timed, receivedAt);
-        derivation.derivedAll();
-      }
+      // Re-timed stored events: their moves and this batch's events are counted here, together.
+      if (counting === null) derivation.queue(job);
+      else derivation.deriveWith(job, counting);
       return { result, countChanges: job.changes };
     },
   );
