@@ -23,13 +23,13 @@ export function createOutboxTable(db: Database.Database): OutboxTable {
       updated_at = excluded.updated_at`);
   const cursor = db.prepare("SELECT delivered_through FROM outbox_cursors WHERE sink = ?").pluck();
   // AUTOINCREMENT (migration 2): deleting the newest records never hands their ids out again.
+  const deleteOld = db.prepare(`
+    DELETE FROM outbox WHERE record_id IN (
+      SELECT record_id FROM outbox WHERE record_id <= ? AND recorded_at < ? ORDER BY record_id LIMIT ?)`);
   const prune = db.transaction(
     (through: number, recordedBefore: number, limit: number) =>
       deleteOld.run(through, recordedBefore, limit).changes,
   );
-  const deleteOld = db.prepare(`
-    DELETE FROM outbox WHERE record_id IN (
-      SELECT record_id FROM outbox WHERE record_id <= ? AND recorded_at < ? ORDER BY record_id LIMIT ?)`);
   return {
     append(body, recordedAt) {
       return Number(insert.run(body.sessionId, recordedAt, JSON.stringify(body)).lastInsertRowid);
