@@ -58,6 +58,9 @@ const common = (seq: number, t: number) => ({
   occurredAt: new Date(T0 + t).toISOString(),
 });
 
+/** The same read with another plate. */
+export const withPlate = (event: LotwatchEvent, plate: string) => ({ ...event, plate }) as LotwatchEvent;
+
 export function laneRead(seq: number, t: number, lane: string): LotwatchEvent {
   const type = lane.endsWith("-out") ? "vehicle.exit" : "vehicle.entry";
   return { type, ...common(seq, t), lane, plate: `P${seq}` };

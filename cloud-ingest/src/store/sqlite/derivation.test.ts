@@ -1,43 +1,16 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  campusTopology,
-  crossing,
-  laneRead,
-  slotState,
-  T0,
-} from "../../counts/test-support/count-fixtures.js";
-import { createSilentLogger } from "../../logging/create-logger.js";
-import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
-import type { Store } from "../store.js";
-import { createSqliteStore } from "./sqlite-store.js";
+import { describe, expect, it } from "vitest";
+import { crossing, laneRead, slotState, T0, withPlate } from "../../counts/test-support/count-fixtures.js";
+import { useCampusStores } from "./test-support/campus-stores.js";
 import { derivedTablesOf } from "./test-support/derived-tables.js";
 
 const MIN = 60_000;
 const GW = "gw-1";
 
-let dir: TempDir;
-const stores: Store[] = [];
-const open = (name: string) => {
-  const store = createSqliteStore({
-    path: dir.file(name),
-    topology: campusTopology(),
-    logger: createSilentLogger(),
-  });
-  stores.push(store);
-  return store;
-};
+const stores = useCampusStores();
+const open = (name: string) => stores.open(name);
 
-beforeEach(() => {
-  dir = createTempDir();
-});
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  dir.remove();
-});
-
-const withPlate = (event: LotwatchEvent, plate: string) => ({ ...event, plate }) as LotwatchEvent;
 const BATCHES: LotwatchEvent[][] = [
   [
     withPlate(laneRead(1, 0, "gate-in"), "KA01"),
@@ -69,7 +42,7 @@ describe("counts and sessions derived after the events' commit", () => {
     for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
     await reference.close();
 
-    const path = dir.file("broken.db");
+    const path = stores.file("broken.db");
     await open("broken.db").close();
     failInserts(path, "session_reads", true);
     let store = open("broken.db");
@@ -92,7 +65,7 @@ describe("counts and sessions derived after the events' commit", () => {
     store = open("broken.db");
     await store.close();
 
-    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(stores.file("reference.db")));
     expect(derivedTablesOf(path).sessions).toHaveLength(2);
   });
 
@@ -102,7 +75,7 @@ describe("counts and sessions derived after the events' commit", () => {
     for (const batch of crossings) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
     await reference.close();
 
-    const path = dir.file("broken.db");
+    const path = stores.file("broken.db");
     await open("broken.db").close();
     failInserts(path, "count_chunks", true);
     const store = open("broken.db");
@@ -111,7 +84,7 @@ describe("counts and sessions derived after the events' commit", () => {
     failInserts(path, "count_chunks", false);
     await open("broken.db").close();
 
-    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(stores.file("reference.db")));
     expect(derivedTablesOf(path).steps["campus/floor-1/flow"]).toHaveLength(150);
   });
 
@@ -129,8 +102,8 @@ describe("counts and sessions derived after the events' commit", () => {
     const store = open("whole.db");
     await store.insertBatch(GW, events, T0 + 10 * MIN);
     await store.close();
-    expect(derivedTablesOf(dir.file("whole.db"))).toEqual(derivedTablesOf(dir.file("reference.db")));
-    expect(derivedTablesOf(dir.file("whole.db")).sessions.length).toBeGreaterThan(0);
+    expect(derivedTablesOf(stores.file("whole.db"))).toEqual(derivedTablesOf(stores.file("reference.db")));
+    expect(derivedTablesOf(stores.file("whole.db")).sessions.length).toBeGreaterThan(0);
   });
 
   it("counts every batch once when another batch of its group failed and rolled back", async () => {
@@ -138,7 +111,7 @@ describe("counts and sessions derived after the events' commit", () => {
     for (const batch of BATCHES) await reference.insertBatch(GW, batch, T0 + 10 * MIN);
     await reference.close();
 
-    const path = dir.file("grouped.db");
+    const path = stores.file("grouped.db");
     await open("grouped.db").close();
     // The second of three batches handed in together fails: its savepoint rolls back, and the
     // others commit; the group's counts come from the rows.
@@ -154,6 +127,6 @@ describe("counts and sessions derived after the events' commit", () => {
     await store.insertBatch(GW, second, T0 + 10 * MIN);
     await store.close();
 
-    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(dir.file("reference.db")));
+    expect(derivedTablesOf(path)).toEqual(derivedTablesOf(stores.file("reference.db")));
   });
 });

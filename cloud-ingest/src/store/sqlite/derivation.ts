@@ -151,9 +151,13 @@ export function createDerivation(options: DerivationOptions): Derivation {
   };
   // Inside the batch's commit a savepoint: a failure rolls back only the counts and sessions.
   const derivePass = db.transaction(deriveNow);
-  const failed = (error: unknown) => {
+  /** What was queued may be gone: the rows are read back next time. */
+  const forget = () => {
     queued = [];
     fromRows = true;
+  };
+  const failed = (error: unknown) => {
+    forget();
     logger.error(
       { err: error },
       "writing the counts and sessions of stored events failed; the next batch tries again",
@@ -189,10 +193,7 @@ export function createDerivation(options: DerivationOptions): Derivation {
         failed(error);
       }
     },
-    afterFailure() {
-      queued = [];
-      fromRows = true;
-    },
+    afterFailure: forget,
     catchUp() {
       if (statements.behind.get() !== 1) return;
       fromRows = true;

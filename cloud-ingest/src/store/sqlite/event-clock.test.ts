@@ -1,45 +1,19 @@
 import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ClockSettings } from "../../clock/clock-settings.js";
 import { type SimulatedBoot, sendIn, stampIn } from "../../clock/test-support/gateway-clock.js";
-import {
-  campusTopology,
-  crossing,
-  laneRead,
-  slotState,
-  T0,
-} from "../../counts/test-support/count-fixtures.js";
-import { createSilentLogger } from "../../logging/create-logger.js";
-import { createTempDir, type TempDir } from "../../test-support/fixtures.js";
+import { crossing, laneRead, slotState, T0, withPlate } from "../../counts/test-support/count-fixtures.js";
 import type { Store } from "../store.js";
-import { createSqliteStore } from "./sqlite-store.js";
+import { useCampusStores } from "./test-support/campus-stores.js";
 import { derivedTablesOf } from "./test-support/derived-tables.js";
 
 const MIN = 60_000;
 const H = 60 * MIN;
 const GW = "gw-1";
 
-let dir: TempDir;
-const stores: Store[] = [];
-const open = (name = "clock.db", clock: Partial<ClockSettings> = {}) => {
-  const store = createSqliteStore({
-    path: dir.file(name),
-    topology: campusTopology(),
-    logger: createSilentLogger(),
-    clock,
-  });
-  stores.push(store);
-  return store;
-};
-
-beforeEach(() => {
-  dir = createTempDir();
-});
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  dir.remove();
-});
+const stores = useCampusStores();
+const open = (name = "clock.db", clock: Partial<ClockSettings> = {}) => stores.open(name, clock);
 
 /** A reading that truly happened at `trueAt`, as the boot stamps it. */
 interface Truth {
@@ -50,7 +24,6 @@ const truth = (boot: SimulatedBoot, event: LotwatchEvent, trueAt: number, sender
   event: stampIn(boot, event, trueAt, sender),
   trueAt,
 });
-const withPlate = (event: LotwatchEvent, plate: string) => ({ ...event, plate }) as LotwatchEvent;
 const send = (store: Store, boot: SimulatedBoot, readings: Truth[], sentAt: number, transitMs: number) => {
   const { envelope, receivedAt } = sendIn(boot, sentAt, transitMs);
   return store.insertBatch(
@@ -91,7 +64,7 @@ describe("gateway clock correction in the SQLite store", () => {
     const goodTimes = await storedTimes(good, all);
     expect(await storedTimes(late, all)).toEqual(goodTimes);
     for (const store of [late, good]) await store.close();
-    const tables = (name: string) => derivedTablesOf(dir.file(name));
+    const tables = (name: string) => derivedTablesOf(stores.file(name));
     const expected = tables("good.db");
     expect(expected.sessions).toHaveLength(1);
     expect(tables("late.db")).toEqual(expected);
@@ -117,7 +90,7 @@ describe("gateway clock correction in the SQLite store", () => {
     // A far shorter transit moves the anchor earlier: seqs 1-9 are re-timed to its base, and 10 joins them.
     await send(store, behind, [reading(10)], T0 + 11 * MIN, 50);
     await store.close();
-    const db = new Database(dir.file("spans.db"), { readonly: true });
+    const db = new Database(stores.file("spans.db"), { readonly: true });
     try {
       expect(db.prepare("SELECT from_seq, to_seq FROM clock_spans").raw().all()).toEqual([[1, 10]]);
     } finally {
