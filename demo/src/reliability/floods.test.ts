@@ -255,7 +255,9 @@ describe("floods and slow consumers at the embedded broker", () => {
     // Only the burst and the rate reached the secret check (scrypt); the rest were dropped on accept.
     expect(limited).toBeGreaterThan(0);
     expect(checked).toBeLessThanOrEqual(2 * CONNECTS_PER_SECOND + CONNECTS_PER_SECOND * stormSeconds + 1);
-    expect(normal.worstMs).toBeLessThan(2_000);
+    // Measured 160-180 ms: the ~40 scrypt checks take two pool threads at a time, not the WAL's
+    // fdatasync's thread too (1.2-2.4 s when they took all four).
+    expect(normal.worstMs).toBeLessThan(1_000);
     // The address gets its tokens back: a gateway connects again a few seconds later.
     await sleep(1_500);
     const reconnectStart = performance.now();

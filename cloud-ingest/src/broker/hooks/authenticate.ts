@@ -1,6 +1,6 @@
 import type { Aedes, AuthenticateError } from "aedes";
 import type { GatewayDirectory } from "../../credentials/credentials-file.js";
-import { verifySecret } from "../../credentials/secret-hash.js";
+import { createSecretCheckQueue, type SecretCheckQueue } from "../../credentials/secret-check-queue.js";
 import { type RefusalReason, type RefusalReporter, RefusedError } from "../refusals.js";
 
 export type AuthenticateHook = Aedes["authenticate"];
@@ -18,6 +18,8 @@ export function createOpenAuthenticate(): AuthenticateHook {
 export interface CredentialsAuthenticateOptions {
   gateways: GatewayDirectory;
   refusals: RefusalReporter;
+  /** Where secrets wait for scrypt; a queue of its own by default. */
+  secretChecks?: SecretCheckQueue;
 }
 
 /** CONNACK return codes of MQTT 3.1.1 (§3.2.2.3); aedes maps them for MQTT 5 clients. */
@@ -27,10 +29,10 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 /**
  * A gateway logs in with username = its id and password = its secret, and its MQTT client id must
  * equal its id, so the id in its topics, its session and its credentials are one name. Secrets are
- * checked with scrypt off the event loop's main thread.
+ * checked with scrypt on the thread pool, a few at a time (secret-check-queue.ts).
  */
 export function createCredentialsAuthenticate(options: CredentialsAuthenticateOptions): AuthenticateHook {
-  const { gateways, refusals } = options;
+  const { gateways, refusals, secretChecks = createSecretCheckQueue() } = options;
   return function authenticateGateway(client, username, password, callback) {
     const refuse = (reason: RefusalReason, returnCode: number, message: string) => {
       refusals.refuse(client.id || (username ?? "(anonymous)"), reason, { username });
@@ -55,16 +57,20 @@ export function createCredentialsAuthenticate(options: CredentialsAuthenticateOp
       );
       return;
     }
-    verifySecret(password.toString("utf8"), gateway.secretHash).then(
-      (matches) => {
-        if (matches) callback(null, true);
-        else refuse("bad_secret", BAD_USERNAME_OR_PASSWORD, `wrong secret for gateway "${username}"`);
-      },
-      (error: unknown) => {
-        const failure = (error instanceof Error ? error : new Error(String(error))) as AuthenticateError;
-        failure.returnCode = 3 as AuthenticateError["returnCode"]; // server unavailable: not the client's fault
-        callback(failure, false);
-      },
-    );
+    secretChecks
+      .check(password.toString("utf8"), gateway.secretHash, () => !client.closed)
+      .then(
+        (matches) => {
+          // aedes ignores the answer for a client that has closed.
+          if (matches === "gone") callback(null, false);
+          else if (matches) callback(null, true);
+          else refuse("bad_secret", BAD_USERNAME_OR_PASSWORD, `wrong secret for gateway "${username}"`);
+        },
+        (error: unknown) => {
+          const failure = (error instanceof Error ? error : new Error(String(error))) as AuthenticateError;
+          failure.returnCode = 3 as AuthenticateError["returnCode"]; // server unavailable: not the client's fault
+          callback(failure, false);
+        },
+      );
   };
 }
