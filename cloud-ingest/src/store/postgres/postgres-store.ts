@@ -19,6 +19,7 @@ import type {
   StoreTotals,
 } from "../store.js";
 import { connectError, createPool, type PostgresTarget, parsePostgresUrl, redact } from "./connect.js";
+import { createCountNotify } from "./count-notify.js";
 import { createPgCounts } from "./count-store.js";
 import { createPgEventClock } from "./event-clock.js";
 import { listPgGaps } from "./gaps.js";
@@ -114,6 +115,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   const { topology } = options;
   const counts = createPgCounts({ topology, logger, onNegativeCount: options.onNegativeCount });
+  const countNotify = createCountNotify(target, { logger, publish: counts.publish });
   const clocks = createPgEventClock({ ...DEFAULT_CLOCK_SETTINGS, ...options.clock });
   const gateways = createPgGatewayTable(clocks.table);
   const outbox = createPgOutboxTable();
@@ -231,9 +233,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     async insertBatch(gateway, events, receivedAt, rejected = [], envelope) {
       open();
       await partitions.ensure(receivedAt);
-      const { result, changes } = await withTransaction(pool, (sql) =>
-        insertBatch(sql, gateway, events, receivedAt, rejected, envelope),
-      );
+      const { result, changes } = await withTransaction(pool, async (sql) => {
+        const inserted = await insertBatch(sql, gateway, events, receivedAt, rejected, envelope);
+        await countNotify.send(sql, inserted.changes);
+        return inserted;
+      });
       counts.publish(changes);
       return result;
     },
@@ -301,6 +305,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return counts.slots(pool, site);
     },
     subscribeCounts(listener) {
+      countNotify.listen();
       return counts.subscribe(listener);
     },
     async listSessions(site, sessionQuery) {
@@ -334,6 +339,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       closed = true;
       if (expiry !== undefined) clearInterval(expiry);
       await sinkLease.close();
+      await countNotify.close();
       await pool.end();
     },
   };
