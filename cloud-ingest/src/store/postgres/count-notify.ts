@@ -24,8 +24,8 @@ export interface CountNotifyOptions {
 export interface CountNotify {
   /** Inside the batch's transaction. */
   send(sql: Sql, changes: readonly CountChange[]): Promise<void>;
-  /** Starts listening, once; reconnects after a lost connection. */
-  listen(): void;
+  /** Starts listening, once; reconnects after a lost connection. Resolves once first listening. */
+  listen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,11 +44,12 @@ export function createCountNotify(target: PostgresTarget, options: CountNotifyOp
   const channel = countChannel(target.schema);
   // This store publishes its own changes after its commits; it skips them when they come back.
   const origin = randomUUID();
-  let listening = false;
+  let listening: Promise<void> | null = null;
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | undefined;
   let lost = false;
+  let ready = () => {};
 
   const heard = (message: pg.Notification) => {
     if (message.channel !== channel || message.payload === undefined) return;
@@ -80,6 +81,7 @@ export function createCountNotify(target: PostgresTarget, options: CountNotifyOp
     if (closed) await fresh.end();
     if (lost) logger.info("listening to other workers' count changes again");
     lost = false;
+    ready();
   };
   const again = (error: unknown) => {
     if (closed) return;
@@ -115,12 +117,17 @@ export function createCountNotify(target: PostgresTarget, options: CountNotifyOp
       await flush();
     },
     listen() {
-      if (listening || closed) return;
-      listening = true;
-      connect().catch(again);
+      listening ??= closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            ready = resolve;
+            connect().catch(again);
+          });
+      return listening;
     },
     async close() {
       closed = true;
+      ready();
       clearTimeout(retry);
       const closing = client;
       client = null;

@@ -305,7 +305,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return counts.slots(pool, site);
     },
     subscribeCounts(listener) {
-      countNotify.listen();
+      void countNotify.listen();
       return counts.subscribe(listener);
     },
     async listSessions(site, sessionQuery) {
