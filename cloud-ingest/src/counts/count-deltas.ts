@@ -34,6 +34,25 @@ export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent
   const key = variantOf(event);
   if (key === undefined) return deltasOf(site, event);
   const [variant, source] = key;
+  return memoized(site, variant, source, () => deltasOf(site, event));
+}
+
+/** What a vehicle read of `kind` on `lane` does to counts: what its event does (`countDeltasFor`). */
+export function laneReadCounting(
+  site: SiteIndex | undefined,
+  kind: "entry" | "exit",
+  lane: string,
+): EventCounting {
+  if (site === undefined) return { known: false, reason: "the site is not in the topology" };
+  return memoized(site, kind, lane, () => laneDeltas(site, kind, lane));
+}
+
+function memoized(
+  site: SiteIndex,
+  variant: Variant,
+  source: string,
+  compute: () => EventCounting,
+): EventCounting {
   let bySite = memo.get(site);
   if (bySite === undefined) {
     bySite = new Map();
@@ -46,7 +65,7 @@ export function countDeltasFor(site: SiteIndex | undefined, event: LotwatchEvent
   }
   let effect = byVariant.get(source);
   if (effect === undefined) {
-    effect = deltasOf(site, event);
+    effect = compute();
     // Unknown sources are not kept: a gateway naming ever new ones must not grow the map.
     if (effect.known) byVariant.set(source, deepFreeze(effect));
   }
@@ -77,6 +96,22 @@ function variantOf(event: LotwatchEvent): [Variant, string] | undefined {
   }
 }
 
+function laneDeltas(site: SiteIndex, kind: "entry" | "exit", laneId: string): EventCounting {
+  const lane = site.lanes.get(laneId);
+  if (lane === undefined) return { known: false, reason: `lane "${laneId}" is not in site "${site.id}"` };
+  const delta = kind === "entry" ? 1 : -1;
+  const deltas = spaceChain(site, lane.space).map((space) => ({ space, delta }));
+  const expected = kind === "entry" ? "in" : "out";
+  // The event type decides the sign; a lane declared the other way is reported, not silently obeyed.
+  return lane.direction === expected
+    ? { known: true, deltas }
+    : {
+        known: true,
+        deltas,
+        warning: `vehicle.${kind} on lane "${laneId}", which the topology declares direction "${lane.direction}"`,
+      };
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -88,22 +123,9 @@ function deepFreeze<T>(value: T): T {
 function deltasOf(site: SiteIndex, event: LotwatchEvent): EventCounting {
   switch (event.type) {
     case "vehicle.entry":
-    case "vehicle.exit": {
-      const lane = site.lanes.get(event.lane);
-      if (lane === undefined)
-        return { known: false, reason: `lane "${event.lane}" is not in site "${site.id}"` };
-      const delta = event.type === "vehicle.entry" ? 1 : -1;
-      const deltas = spaceChain(site, lane.space).map((space) => ({ space, delta }));
-      const expected = event.type === "vehicle.entry" ? "in" : "out";
-      // The event type decides the sign; a lane declared the other way is reported, not silently obeyed.
-      return lane.direction === expected
-        ? { known: true, deltas }
-        : {
-            known: true,
-            deltas,
-            warning: `${event.type} on lane "${event.lane}", which the topology declares direction "${lane.direction}"`,
-          };
-    }
+      return laneDeltas(site, "entry", event.lane);
+    case "vehicle.exit":
+      return laneDeltas(site, "exit", event.lane);
     case "door.crossing": {
       const door = site.doors.get(event.door);
       if (door === undefined)

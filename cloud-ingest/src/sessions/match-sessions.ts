@@ -35,23 +35,12 @@ const ref = (read: VehicleRead): EventRef => ({ gateway: read.gateway, seq: read
  *   is an `unmatched` exit.
  */
 export function matchSessions(reads: readonly VehicleRead[], options: MatchOptions = {}): MatchResult {
-  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-  const repeats = new Map<string, string>();
-  const previous = new Map<string, { at: number; keeper: string }>();
+  const { kept, repeats } = debounce(reads, options.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   const open: MatchedSession[] = [];
   const sessions: MatchedSession[] = [];
 
-  for (const read of [...reads].sort(compareReads)) {
+  for (const read of kept) {
     const plate = normalizePlate(read.plate);
-    const burstKey = `${read.kind}\u0000${read.lane}\u0000${plate}`;
-    const before = previous.get(burstKey);
-    if (before !== undefined && read.at - before.at <= debounceMs) {
-      repeats.set(refKey(read), before.keeper);
-      before.at = read.at;
-      continue;
-    }
-    previous.set(burstKey, { at: read.at, keeper: refKey(read) });
-
     if (read.kind === "entry") {
       const session = openedBy(read, plate);
       open.push(session);
@@ -62,6 +51,36 @@ export function matchSessions(reads: readonly VehicleRead[], options: MatchOptio
   }
   sessions.sort(compareSessions);
   return { sessions, repeats };
+}
+
+export interface Debounced {
+  /** The reads that are not repeats, in time order (`compareReads`). */
+  kept: VehicleRead[];
+  /** Each read dropped, by ref key, mapped to the ref key of the read it repeats. */
+  repeats: Map<string, string>;
+}
+
+/**
+ * Drops each read that repeats the same normalized plate on the same lane, of the same kind,
+ * within `debounceMs` of the previous such read (a burst of reads is one read; the earliest is
+ * kept). Sessions and counts both see only the kept reads.
+ */
+export function debounce(reads: readonly VehicleRead[], debounceMs: number): Debounced {
+  const kept: VehicleRead[] = [];
+  const repeats = new Map<string, string>();
+  const previous = new Map<string, { at: number; keeper: string }>();
+  for (const read of [...reads].sort(compareReads)) {
+    const burstKey = `${read.kind}\u0000${read.lane}\u0000${normalizePlate(read.plate)}`;
+    const before = previous.get(burstKey);
+    if (before !== undefined && read.at - before.at <= debounceMs) {
+      repeats.set(refKey(read), before.keeper);
+      before.at = read.at;
+      continue;
+    }
+    previous.set(burstKey, { at: read.at, keeper: refKey(read) });
+    kept.push(read);
+  }
+  return { kept, repeats };
 }
 
 /** The session an entry opens; `plate` is the read's normalized plate. */

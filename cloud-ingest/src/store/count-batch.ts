@@ -1,8 +1,11 @@
+import type { LotwatchEvent } from "@lotwatch/protocol/events.js";
 import { clampCount, freeOf, type NegativeCountHook } from "../counts/clamp.js";
-import type { CountDelta, SlotReading } from "../counts/count-deltas.js";
+import { type CountDelta, laneReadCounting, type SlotReading } from "../counts/count-deltas.js";
 import type { CountChange } from "../counts/count-feed.js";
 import { type CountSource, countSourcesOf, type TimelineSource } from "../counts/count-sources.js";
 import type { Logger } from "../logging/create-logger.js";
+import { countedReadChanges } from "../sessions/counted-reads.js";
+import type { VehicleRead } from "../sessions/session.js";
 import type { SiteIndex } from "../topology/topology-index.js";
 import type { TimelineKey, TimelineOp, TimelineStream } from "./sqlite/count-timeline.js";
 import type { SpaceCountRow } from "./store.js";
@@ -62,6 +65,36 @@ export function createOpCollector(): OpCollector {
     },
     streams: () => [...streams.values()],
   };
+}
+
+/** Vehicle reads are counted by the session tables, which know which are repeats (`CountBatch.laneRead`). */
+export function isVehicleRead(event: LotwatchEvent): boolean {
+  return event.type === "vehicle.entry" || event.type === "vehicle.exit";
+}
+
+/** Where a batch's lane reads go: `CountBatch.laneRead` of either store. */
+export interface LaneReadCounting {
+  laneRead(site: string, key: TimelineKey, effect: CountEffect, sign: 1 | -1): void;
+}
+
+/**
+ * Counts what a batch changed in a plate group's reads (both stores' session tables): reads that
+ * count no more are taken back, reads that count now are added (sessions/counted-reads.ts).
+ */
+export function countLaneReads(
+  site: SiteIndex | undefined,
+  siteId: string,
+  change: { before: readonly VehicleRead[]; after: readonly VehicleRead[]; debounceMs: number },
+  counting: LaneReadCounting,
+): void {
+  const { counted, uncounted } = countedReadChanges(change.before, change.after, change.debounceMs);
+  const apply = (read: VehicleRead, sign: 1 | -1) => {
+    const effect = laneReadCounting(site, read.kind, read.lane);
+    if (effect.known)
+      counting.laneRead(siteId, { t: read.at, gateway: read.gateway, seq: read.seq }, effect, sign);
+  };
+  for (const read of uncounted) apply(read, -1);
+  for (const read of counted) apply(read, 1);
 }
 
 /** Where a space's count comes from under its site's topology ("none": the site or space is unknown). */

@@ -20,8 +20,8 @@ export interface GroundTruth {
     doorCrossings: number;
   };
   /**
-   * `count(space, at)` as the ingest computes it: every read moves the count, a double read too
-   * (the ingest debounces repeated reads for sessions, not for counts).
+   * `count(space, at)` as the ingest computes it: a double read (the same plate on the same lane
+   * within 30 s of its previous read) is one read, for counts as for sessions.
    */
   counts: { space: string; at: string; count: number }[];
   sessions: { open: number; closed: number; exact: number; fuzzy: number; unmatched: number };
@@ -29,15 +29,28 @@ export interface GroundTruth {
 
 export type SessionTruth = GroundTruth["sessions"];
 
+/** The ingest's default debounce of repeated reads (DESIGN.md "Sessions"). */
+const REPEAT_WINDOW_MS = 30_000;
+
 /** Counts at each `at`: the net of the readings that occurred at or before it (the ingest's `t ≤ T`). */
 export function countsAt(
   readings: readonly SimReading[],
   shape: SiteShape,
   times: readonly number[],
 ): GroundTruth["counts"] {
-  const moves = readings
-    .map((reading) => ({ at: Date.parse(reading.occurredAt), ...deltaOf(reading, shape) }))
+  const timed = readings
+    .map((reading) => ({ reading, at: Date.parse(reading.occurredAt) }))
     .sort((a, b) => a.at - b.at);
+  const lastRead = new Map<string, number>();
+  const moves = timed
+    .filter(({ reading, at }) => {
+      if (reading.type === "door.crossing") return true;
+      const key = `${reading.type}\u0000${reading.lane}\u0000${reading.plate}`;
+      const previous = lastRead.get(key);
+      lastRead.set(key, at);
+      return previous === undefined || at - previous > REPEAT_WINDOW_MS;
+    })
+    .map(({ reading, at }) => ({ at, ...deltaOf(reading, shape) }));
   const counts: GroundTruth["counts"] = [];
   let index = 0;
   const net = { vehicles: 0, people: 0 };

@@ -55,8 +55,16 @@ export function basicsContract(harness: HarnessFactory): void {
     });
 
     it("keys events by gateway and seq, so two gateways may use the same seq", async () => {
-      await store.insertBatch("gw-1", [vehicle("vehicle.entry", "entry-1", 1, at(0))], T0);
-      const result = await store.insertBatch("gw-2", [vehicle("vehicle.entry", "entry-1", 1, at(0))], T0);
+      await store.insertBatch(
+        "gw-1",
+        [vehicle("vehicle.entry", "entry-1", 1, at(0), { plate: "KA01AA0001" })],
+        T0,
+      );
+      const result = await store.insertBatch(
+        "gw-2",
+        [vehicle("vehicle.entry", "entry-1", 1, at(0), { plate: "KA01BB0001" })],
+        T0,
+      );
       expect(result.inserted).toBe(1);
       expect(await countNow("lot")).toBe(2);
     });
@@ -90,10 +98,46 @@ export function basicsContract(harness: HarnessFactory): void {
       expect((await store.countAt("mall-a", "lot", T0 + 15_000)).count).toBe(2);
       expect((await store.countAt("mall-a", "lot", T0 + 25_000)).count).toBe(1);
       // A gateway that was offline delivers an entry from the past: history changes, in order of event time.
-      await store.insertBatch("gw-2", [vehicle("vehicle.entry", "entry-1", 1, at(5000))], T0 + 60_000);
+      await store.insertBatch(
+        "gw-2",
+        [vehicle("vehicle.entry", "entry-1", 1, at(5000), { plate: "KA01BB0001" })],
+        T0 + 60_000,
+      );
       expect((await store.countAt("mall-a", "lot", T0 + 1000)).count).toBe(1);
       expect((await store.countAt("mall-a", "lot", T0 + 6000)).count).toBe(2);
       expect((await store.countAt("mall-a", "lot", T0 + 25_000)).count).toBe(2);
+    });
+
+    it("counts repeated reads of a plate on a lane as one read, whichever arrives first", async () => {
+      const car = { plate: "KA01XY0001" };
+      const countAt = async (t: number) => (await store.countAt("mall-a", "lot", T0 + t)).count;
+      await store.insertBatch("gw-1", [vehicle("vehicle.entry", "entry-1", 2, at(20_000), car)], T0 + 90_000);
+      expect(await countNow("lot")).toBe(1);
+      // The first read of the burst arrives late, from another camera's gateway: the one above
+      // becomes its repeat and is taken back, and the car counts from the first read's time.
+      await store.insertBatch("gw-2", [vehicle("vehicle.entry", "entry-1", 1, at(5_000), car)], T0 + 90_000);
+      expect(await countNow("lot")).toBe(1);
+      expect([await countAt(4_999), await countAt(5_000), await countAt(20_000)]).toEqual([0, 1, 1]);
+      // 41 s after the burst's last read: a new read. The same plate on another lane: not a repeat.
+      await store.insertBatch(
+        "gw-1",
+        [
+          vehicle("vehicle.entry", "entry-1", 3, at(61_000), car),
+          vehicle("vehicle.entry", "entry-l1", 4, at(21_000), car),
+        ],
+        T0 + 90_000,
+      );
+      expect(await countNow("lot")).toBe(3);
+      // A repeated exit is one exit too.
+      await store.insertBatch(
+        "gw-1",
+        [
+          vehicle("vehicle.exit", "exit-1", 5, at(70_000), car),
+          vehicle("vehicle.exit", "exit-1", 6, at(72_000), car),
+        ],
+        T0 + 90_000,
+      );
+      expect(await countNow("lot")).toBe(2);
     });
 
     it("clamps a count below zero to 0 and reports the raw value", async () => {

@@ -166,6 +166,29 @@ export function clockContract(harness: HarnessFactory): void {
       expect(await answers(late)).toEqual(expected);
     });
 
+    it("re-times a read into a burst of its plate's reads, where it stops counting, as if its anchor had come first", async () => {
+      // Another camera's gateway, with no clock to correct, read the same plate 20 s before it truly passed.
+      const other = withPlate(laneRead(1, -20_000, "gate-in"), "KA02");
+      const queued = [truth(behind, withPlate(laneRead(1, 0, "gate-in"), "KA02"), T0)];
+      const live = [truth(behind, crossing(2, 0, "main", 1), T0 + 5 * MIN)];
+      const late = await open();
+      await late.insertBatch("gw-2", [other], T0);
+      await send(late, behind, queued, T0 + 4 * MIN, 40_000);
+      // 40 s late, the read lies 60 s after the other camera's: two reads.
+      const beforeRetime = await count(late, "garage", T0 + 4 * MIN);
+      await send(late, behind, live, T0 + 8 * MIN, 50);
+      const good = await open();
+      await good.insertBatch("gw-2", [other], T0);
+      await send(good, behind, live, T0 + 8 * MIN, 50);
+      await send(good, behind, queued, T0 + 4 * MIN, 40_000);
+
+      const times = Array.from({ length: 20 }, (_, k) => T0 - MIN + k * 10_000);
+      const garage = (store: Store) => store.countsAt("campus", "garage", times);
+      expect(beforeRetime).toBe(2);
+      expect(await count(good, "garage", T0 + 10 * MIN)).toBe(1);
+      expect(await garage(late)).toEqual(await garage(good));
+    });
+
     it("re-times once small improvements of the anchor add up past the tolerance", async () => {
       const store = await open();
       const batches = [0, 1, 2].map((k) => [truth(behind, crossing(k + 1, 0, "main", 1), T0 + k * MIN)]);

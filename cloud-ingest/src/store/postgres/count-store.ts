@@ -10,6 +10,7 @@ import {
   createNegativeReporter,
   createOpCollector,
   type HeadRow,
+  isVehicleRead,
   sourceOf,
   spaceCounts,
 } from "../count-batch.js";
@@ -27,8 +28,10 @@ export interface PgCountsOptions {
 
 /** One transaction's count work, as in the SQLite store's CountBatch, but awaited. */
 export interface PgCountBatch {
+  /** As sqlite/count-store.ts: not vehicle reads, which `laneRead` counts. */
   add(gateway: string, event: LotwatchEvent, effect: CountEffect, t: number): Promise<void>;
   move(gateway: string, event: LotwatchEvent, effect: CountEffect, from: number, to: number): Promise<void>;
+  laneRead(site: string, key: TimelineKey, effect: CountEffect, sign: 1 | -1): void;
   finish(): Promise<CountChange[]>;
 }
 
@@ -69,11 +72,13 @@ export function createPgCounts(options: PgCountsOptions): PgCounts {
     };
     return {
       async add(gateway, event, effect, t) {
+        if (isVehicleRead(event)) return;
         const key = { t, gateway, seq: event.seq };
         ops.flows(event.site, effect, key, 1);
         if (effect.slot !== undefined) await addSlot(event.site, key, effect.slot);
       },
       async move(gateway, event, effect, from, to) {
+        if (isVehicleRead(event)) return;
         const before = { t: from, gateway, seq: event.seq };
         const after = { t: to, gateway, seq: event.seq };
         ops.flows(event.site, effect, before, -1);
@@ -82,6 +87,9 @@ export function createPgCounts(options: PgCountsOptions): PgCounts {
           await removeSlot(event.site, before, effect.slot);
           await addSlot(event.site, after, effect.slot);
         }
+      },
+      laneRead(site, key, effect, sign) {
+        ops.flows(site, effect, key, sign);
       },
       async finish() {
         const entries = ops.streams();

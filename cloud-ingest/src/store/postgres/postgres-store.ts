@@ -199,8 +199,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       }
     }
     await insertEvents(sql, gateway, receivedAt, rows);
+    const records = await sessions.ingest(sql, gateway, timed, receivedAt, counting);
     const changes = await counting.finish();
-    const records = await sessions.ingest(sql, gateway, timed, receivedAt);
     await insertRejected(sql, rejected, receivedAt);
     await gateways.addCounters(sql, gateway, batchCounters(events[0]?.site ?? null, result), receivedAt);
     await records.append(sql);

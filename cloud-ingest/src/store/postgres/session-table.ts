@@ -1,11 +1,13 @@
 import { confusableKey, normalizePlate } from "@lotwatch/protocol/plate.js";
 import type { TimedEvent } from "../../counts/count-time.js";
+import { DEFAULT_DEBOUNCE_MS } from "../../sessions/match-sessions.js";
 import { recomputeGroup } from "../../sessions/recompute-group.js";
 import type { Session, VehicleRead } from "../../sessions/session.js";
 import type { StoredSession } from "../../sessions/session-changes.js";
 import type { SessionPage, SessionQuery } from "../../sessions/session-query.js";
 import { type SummaryBody, summaryOf } from "../../summaries/summary-record.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
+import { countLaneReads, type LaneReadCounting } from "../count-batch.js";
 import { type SessionRow, toRow, toSession } from "../sqlite/session-rows.js";
 import type { PgOutboxTable } from "./outbox-table.js";
 import { query, run, type Sql } from "./sql.js";
@@ -24,9 +26,16 @@ export interface PendingRecords {
 export interface PgSessionTable {
   /**
    * Stores the vehicle reads among freshly stored events and recomputes every plate group they
-   * touch (see sqlite/session-table.ts). The caller holds the sites' locks.
+   * touch, and which of its reads count (see sqlite/session-table.ts). The caller holds the sites'
+   * locks.
    */
-  ingest(sql: Sql, gateway: string, events: readonly TimedEvent[], now: number): Promise<PendingRecords>;
+  ingest(
+    sql: Sql,
+    gateway: string,
+    events: readonly TimedEvent[],
+    now: number,
+    counting: LaneReadCounting,
+  ): Promise<PendingRecords>;
   list(sql: Sql, site: string, query: SessionQuery): Promise<SessionPage>;
 }
 
@@ -35,8 +44,10 @@ const INSERT_READS = `
   INSERT INTO session_reads (gateway, seq, site, plate_key, kind, plate, lane, at)
   SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
   ON CONFLICT (gateway, seq) DO UPDATE SET at = excluded.at`;
-const GROUP_READS =
-  "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = $1 AND plate_key = $2";
+// The touched groups' reads before the batch, in one statement; the batch's are applied in hand.
+const GROUPS_READS = `
+  SELECT site, plate_key, gateway, seq, kind, plate, lane, at FROM session_reads
+  WHERE (site, plate_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
 const GROUP_SESSIONS = "SELECT * FROM sessions WHERE site = $1 AND plate_key = $2";
 const DELETE_SESSION = "DELETE FROM sessions WHERE id = $1";
 // A session id is its first read's (gateway, seq), so its site and plate group never change.
@@ -58,9 +69,14 @@ const SET_LAST_RECORD = "UPDATE sessions SET last_record_id = $1 WHERE id = $2";
 
 export function createPgSessionTable(options: PgSessionTableOptions): PgSessionTable {
   const { topology, outbox } = options;
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
 
-  const recompute = async (sql: Sql, site: string, plateKey: string, now: number, pending: Pending[]) => {
-    const reads = await query<VehicleRead>(sql, GROUP_READS, [site, plateKey]);
+  const recompute = async (
+    sql: Sql,
+    { site, plateKey, reads }: { site: string; plateKey: string; reads: VehicleRead[] },
+    now: number,
+    pending: Pending[],
+  ) => {
     const stored: StoredSession[] = (await query<SessionRow>(sql, GROUP_SESSIONS, [site, plateKey])).map(
       toSession,
     );
@@ -81,8 +97,8 @@ export function createPgSessionTable(options: PgSessionTableOptions): PgSessionT
   };
 
   return {
-    async ingest(sql, gateway, events, now) {
-      const groups = new Map<string, { site: string; plateKey: string }>();
+    async ingest(sql, gateway, events, now, counting) {
+      const groups = new Map<string, Touched>();
       // By seq: a re-timed read and the same read stored again keep the last time, as row by row would.
       const reads = new Map<number, unknown[]>();
       for (const { event, t } of events) {
@@ -92,8 +108,29 @@ export function createPgSessionTable(options: PgSessionTableOptions): PgSessionT
         const plateKey = confusableKey(normalizePlate(event.plate));
         const kind = event.type === "vehicle.entry" ? "entry" : "exit";
         reads.set(event.seq, [event.seq, event.site, plateKey, kind, event.plate, event.lane, t]);
-        groups.set(`${event.site}\u0000${plateKey}`, { site: event.site, plateKey });
+        const key = `${event.site}\u0000${plateKey}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+          group = { site: event.site, plateKey, before: [], batch: new Map() };
+          groups.set(key, group);
+        }
+        group.batch.set(event.seq, {
+          gateway,
+          seq: event.seq,
+          kind,
+          plate: event.plate,
+          lane: event.lane,
+          at: t,
+        });
       }
+      if (groups.size === 0) return { append: async () => {} };
+      const touched = [...groups.values()];
+      const stored = await query<VehicleRead & { site: string; plate_key: string }>(sql, GROUPS_READS, [
+        touched.map((group) => group.site),
+        touched.map((group) => group.plateKey),
+      ]);
+      for (const { site, plate_key, ...read } of stored)
+        groups.get(`${site}\u0000${plate_key}`)?.before.push(read);
       if (reads.size > 0) {
         const rows = [...reads.values()];
         await run(sql, INSERT_READS, [
@@ -102,7 +139,15 @@ export function createPgSessionTable(options: PgSessionTableOptions): PgSessionT
         ]);
       }
       const pending: Pending[] = [];
-      for (const { site, plateKey } of groups.values()) await recompute(sql, site, plateKey, now, pending);
+      for (const group of touched) {
+        // A read of the batch stored before (re-timed) takes its new time, as the upsert gave it.
+        const after = group.before
+          .filter((read) => read.gateway !== gateway || !group.batch.has(read.seq))
+          .concat([...group.batch.values()]);
+        const { site, plateKey, before } = group;
+        countLaneReads(topology.sites.get(site), site, { before, after, debounceMs }, counting);
+        await recompute(sql, { site, plateKey, reads: after }, now, pending);
+      }
       return {
         async append(tx) {
           if (pending.length === 0) return;
@@ -126,6 +171,14 @@ export function createPgSessionTable(options: PgSessionTableOptions): PgSessionT
       };
     },
   };
+}
+
+/** A plate group a batch touched: its reads before, and the batch's own by seq. */
+interface Touched {
+  site: string;
+  plateKey: string;
+  before: VehicleRead[];
+  batch: Map<number, VehicleRead>;
 }
 
 interface Pending {

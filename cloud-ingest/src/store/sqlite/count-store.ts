@@ -11,6 +11,7 @@ import {
   createNegativeReporter,
   createOpCollector,
   type HeadRow,
+  isVehicleRead,
   sourceOf,
   spaceCounts,
 } from "../count-batch.js";
@@ -27,10 +28,18 @@ export interface SqliteCountsOptions {
 
 /** What one transaction's new events do to counts. */
 export interface CountBatch {
-  /** A newly stored event with a known source, at its count time `t`: its flow deltas and slot state. */
+  /**
+   * A newly stored event with a known source, at its count time `t`: its flow deltas and slot
+   * state. Not a vehicle read: `laneRead` counts those.
+   */
   add(gateway: string, event: LotwatchEvent, effect: CountEffect, t: number): void;
-  /** A stored event whose count time changed (its gateway's clock anchor improved). */
+  /** A stored event whose count time changed (its gateway's clock anchor improved); not a vehicle read. */
   move(gateway: string, event: LotwatchEvent, effect: CountEffect, from: number, to: number): void;
+  /**
+   * A vehicle read's lane deltas at its key, or taken back (`sign` -1). The session table decides
+   * which reads count: a repeated read does not (sessions/counted-reads.ts).
+   */
+  laneRead(site: string, key: TimelineKey, effect: CountEffect, sign: 1 | -1): void;
   /** Writes the rows (inside the caller's transaction); returns the changes to publish after commit. */
   finish(): CountChange[];
 }
@@ -69,11 +78,13 @@ export function createSqliteCounts(options: SqliteCountsOptions): SqliteCounts {
     };
     return {
       add(gateway, event, effect, t) {
+        if (isVehicleRead(event)) return;
         const key = { t, gateway, seq: event.seq };
         ops.flows(event.site, effect, key, 1);
         if (effect.slot !== undefined) addSlot(event.site, key, effect.slot);
       },
       move(gateway, event, effect, from, to) {
+        if (isVehicleRead(event)) return;
         const before = { t: from, gateway, seq: event.seq };
         const after = { t: to, gateway, seq: event.seq };
         ops.flows(event.site, effect, before, -1);
@@ -82,6 +93,9 @@ export function createSqliteCounts(options: SqliteCountsOptions): SqliteCounts {
           removeSlot(event.site, before, effect.slot);
           addSlot(event.site, after, effect.slot);
         }
+      },
+      laneRead(site, key, effect, sign) {
+        ops.flows(site, effect, key, sign);
       },
       finish() {
         const changes: CountChange[] = [];

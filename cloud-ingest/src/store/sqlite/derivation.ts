@@ -105,9 +105,9 @@ export function createDerivation(options: DerivationOptions): Derivation {
     const counting = batch ?? counts.batch(last.receivedAt);
     for (const job of jobs) {
       for (const [event, effect, t] of job.counted) counting.add(job.gateway, event, effect, t);
+      sessions.ingest(job.gateway, job.timed, job.receivedAt, counting);
     }
     last.changes.push(...counting.finish());
-    for (const job of jobs) sessions.ingest(job.gateway, job.timed, job.receivedAt);
   };
 
   const jobOf = (row: UnderivedRow): DerivationJob => {

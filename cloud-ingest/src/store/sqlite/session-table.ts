@@ -2,12 +2,15 @@ import { confusableKey, normalizePlate } from "@lotwatch/protocol/plate.js";
 import type Database from "better-sqlite3";
 import type { TimedEvent } from "../../counts/count-time.js";
 import { appendRead } from "../../sessions/append-read.js";
+import { DEFAULT_DEBOUNCE_MS } from "../../sessions/match-sessions.js";
 import { type GroupContext, recomputeGroup } from "../../sessions/recompute-group.js";
-import type { Session, VehicleRead } from "../../sessions/session.js";
+import { refKey, type Session, type VehicleRead } from "../../sessions/session.js";
 import type { SessionChanges, StoredSession } from "../../sessions/session-changes.js";
 import type { SessionPage, SessionQuery } from "../../sessions/session-query.js";
 import { summaryOf } from "../../summaries/summary-record.js";
 import type { TopologyIndex } from "../../topology/topology-index.js";
+import { countLaneReads } from "../count-batch.js";
+import type { CountBatch } from "./count-store.js";
 import type { OutboxTable } from "./outbox-table.js";
 import {
   fromTuple,
@@ -33,23 +36,26 @@ export interface SessionTableOptions {
 export interface SessionTable {
   /**
    * Keeps the vehicle reads among freshly stored events, at their count time, and recomputes the
-   * sessions of every plate group they touch, appending due summary records. A read stored before
-   * takes its new time (its gateway's clock was re-measured). Runs inside the batch's transaction.
+   * sessions of every plate group they touch, appending due summary records, and which of the
+   * group's reads move counts (into `counting`). A read stored before takes its new time (its
+   * gateway's clock was re-measured). Runs inside the batch's transaction.
    */
-  ingest(gateway: string, events: readonly TimedEvent[], now: number): void;
+  ingest(gateway: string, events: readonly TimedEvent[], now: number, counting: CountBatch): void;
   list(site: string, query: SessionQuery): SessionPage;
 }
 
-/** A plate group a batch touched: its reads stored by this batch, and whether one stored before was re-timed. */
+/** A plate group a batch touched: its reads stored by this batch, and the earlier times of those it re-timed. */
 interface TouchedGroup {
   site: string;
   plateKey: string;
   added: VehicleRead[];
-  retimed: boolean;
+  /** By ref key: the time a read stored before had until this batch re-timed it. */
+  movedFrom: Map<string, number>;
 }
 
 export function createSessionTable(db: Database.Database, options: SessionTableOptions): SessionTable {
   const { topology, outbox } = options;
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
   const statements = prepare(db);
   const listStatements = new Map<string, Database.Statement>();
 
@@ -65,17 +71,16 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
     (statements.groupSessions.all(site, plateKey) as SessionTuple[]).map(fromTuple);
 
   /**
-   * The group's changes. Its reads come back without this batch's (in hand as `added`): fewer
+   * The group's sessions, from its reads: without this batch's (in hand as `added`), so fewer
    * values to build, none for a new visit. A session's id is one of its group's reads, and
    * sessions are written only here: a group with no earlier read has none yet, and skips the query.
    */
   const changesOf = (
-    { site, plateKey, added }: TouchedGroup,
-    storedThrough: number,
+    group: GroupContext,
+    earlier: readonly VehicleRead[],
+    added: readonly VehicleRead[],
   ): [SessionChanges, StoredSession[]] => {
-    const earlier = (statements.earlierReads.all(site, plateKey, storedThrough) as ReadTuple[]).map(toRead);
-    const group = context(site, plateKey);
-    const stored = earlier.length === 0 ? [] : groupSessions(site, plateKey);
+    const stored = earlier.length === 0 ? [] : groupSessions(group.site, group.plateKey);
     // The in-order case (one new read, after all others) takes one matcher step, not a re-match.
     const only = added.length === 1 ? added[0] : undefined;
     const changes =
@@ -84,15 +89,34 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
     return [changes, stored];
   };
 
-  /** A group with a re-timed read (rare: its gateway's clock was re-measured) reads all back. */
-  const retimedChangesOf = ({ site, plateKey }: TouchedGroup): [SessionChanges, StoredSession[]] => {
-    const reads = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
-    const stored = groupSessions(site, plateKey);
-    return [recomputeGroup(reads, stored, context(site, plateKey)), stored];
+  /** The group's reads before and after the batch; a re-timed one (rare) makes it read all back. */
+  const readsOf = (
+    { site, plateKey, added, movedFrom }: TouchedGroup,
+    storedThrough: number,
+  ): { before: VehicleRead[]; after: VehicleRead[] } => {
+    if (movedFrom.size === 0) {
+      const earlier = (statements.earlierReads.all(site, plateKey, storedThrough) as ReadTuple[]).map(toRead);
+      return { before: earlier, after: [...earlier, ...added] };
+    }
+    const after = (statements.groupReads.all(site, plateKey) as ReadTuple[]).map(toRead);
+    const fresh = new Set(added.map(refKey));
+    const before = after
+      .filter((read) => !fresh.has(refKey(read)))
+      .map((read) => ({ ...read, at: movedFrom.get(refKey(read)) ?? read.at }));
+    return { before, after };
   };
 
-  const recompute = (touched: TouchedGroup, storedThrough: number, now: number) => {
-    const [changes, stored] = touched.retimed ? retimedChangesOf(touched) : changesOf(touched, storedThrough);
+  const recompute = (touched: TouchedGroup, storedThrough: number, now: number, counting: CountBatch) => {
+    const group = context(touched.site, touched.plateKey);
+    const { before, after } = readsOf(touched, storedThrough);
+    countLaneReads(topology.sites.get(touched.site), touched.site, { before, after, debounceMs }, counting);
+    let changes: SessionChanges;
+    let stored: StoredSession[];
+    if (touched.movedFrom.size === 0) [changes, stored] = changesOf(group, before, touched.added);
+    else {
+      stored = groupSessions(touched.site, touched.plateKey);
+      changes = recomputeGroup(after, stored, group);
+    }
     for (const id of changes.deletes) statements.deleteSession.run(id);
     // Records first, so each upsert writes its session's new record id in the same statement.
     const recordIds = new Map<string, number>();
@@ -113,7 +137,7 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
   };
 
   return {
-    ingest(gateway, events, now) {
+    ingest(gateway, events, now, counting) {
       const groups = new Map<string, TouchedGroup>();
       // Rows get rowids past the largest one (no AUTOINCREMENT, none deleted): reads stored
       // before this batch are those up to here.
@@ -126,19 +150,23 @@ export function createSessionTable(db: Database.Database, options: SessionTableO
         const kind = event.type === "vehicle.entry" ? "entry" : "exit";
         const { seq, site, plate, lane } = event;
         if (storedThrough < 0) storedThrough = statements.lastReadRowid.get() as number;
-        const added = statements.addRead.run(gateway, seq, site, plateKey, kind, plate, lane, t).changes > 0;
-        // Stored before: a re-timed read takes its new time.
-        if (!added) statements.retimeRead.run(t, gateway, seq);
         const key = `${site}\u0000${plateKey}`;
         let group = groups.get(key);
         if (group === undefined) {
-          group = { site, plateKey, added: [], retimed: false };
+          group = { site, plateKey, added: [], movedFrom: new Map() };
           groups.set(key, group);
         }
-        if (added) group.added.push({ gateway, seq, kind, plate, lane, at: t });
-        else group.retimed = true;
+        if (statements.addRead.run(gateway, seq, site, plateKey, kind, plate, lane, t).changes > 0) {
+          group.added.push({ gateway, seq, kind, plate, lane, at: t });
+        } else {
+          // Stored before: a re-timed read takes its new time; its old one is what counted.
+          const ref = refKey({ gateway, seq });
+          if (!group.movedFrom.has(ref))
+            group.movedFrom.set(ref, statements.readAt.get(gateway, seq) as number);
+          statements.retimeRead.run(t, gateway, seq);
+        }
       }
-      for (const group of groups.values()) recompute(group, storedThrough, now);
+      for (const group of groups.values()) recompute(group, storedThrough, now, counting);
     },
     list(site, query) {
       const { sql, params } = listQuery(site, query);
@@ -195,6 +223,7 @@ function prepare(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (gateway, seq) DO NOTHING`),
     retimeRead: db.prepare("UPDATE session_reads SET at = ? WHERE gateway = ? AND seq = ?"),
+    readAt: db.prepare("SELECT at FROM session_reads WHERE gateway = ? AND seq = ?").pluck(),
     groupReads: db
       .prepare(
         "SELECT gateway, seq, kind, plate, lane, at FROM session_reads WHERE site = ? AND plate_key = ?",
