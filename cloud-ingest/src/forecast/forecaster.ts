@@ -29,6 +29,8 @@ export interface ForecastRequest {
   site: string;
   space: string;
   stepMs: number;
+  /** The site's time zone (SeasonalModelOptions.timeZone); UTC when absent. */
+  timeZone?: string | undefined;
   /** Points from the next grid time after now, every step, up to now + horizon. */
   horizonMs: number;
 }
@@ -92,7 +94,8 @@ export function createForecaster(options: ForecasterOptions): Forecaster {
     const { site, space, stepMs } = request;
     const span = Math.min(trainingMs, (maxPoints - 1) * stepMs);
     const { times, counts } = await read(site, space, last - span, last, stepMs);
-    const entry = { model: new SeasonalModel({ stepMs, ...options.model }), builtAt: at, readTo: last };
+    const model = new SeasonalModel({ stepMs, ...options.model, timeZone: request.timeZone });
+    const entry = { model, builtAt: at, readTo: last };
     feed(entry, times, counts);
     return entry;
   }

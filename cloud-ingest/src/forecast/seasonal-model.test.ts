@@ -87,3 +87,33 @@ describe("SeasonalModel", () => {
     expect(() => model.observe(MONDAY, 2)).toThrow(/move forward/);
   });
 });
+
+describe("SeasonalModel in a site's time zone", () => {
+  /** A lot that fills at 09:00 and empties at 17:00, Berlin wall-clock time, every day. */
+  const berlinDay = (t: number) => {
+    const hour = new Date(t).toLocaleString("en-US", {
+      timeZone: "Europe/Berlin",
+      hour: "numeric",
+      hourCycle: "h23",
+    });
+    return Number(hour) >= 9 && Number(hour) < 17 ? 100 : 0;
+  };
+  // Three weeks of summer time, then the clocks go back (2026-10-25, 01:00 UTC).
+  const from = Date.UTC(2026, 9, 4);
+  const change = Date.UTC(2026, 9, 25, 1);
+  const tuesday = Date.UTC(2026, 9, 27);
+  const trained = (timeZone?: string) => {
+    const model = new SeasonalModel({ stepMs: STEP, smoothingMs: 0, timeZone });
+    train(model, from, tuesday, berlinDay);
+    return model;
+  };
+  const filledAt = (model: SeasonalModel) =>
+    model.forecast(timesAfter(tuesday - STEP, 24 * 4)).find((point) => point.count > 50)?.t;
+
+  it("keeps a wall-clock rhythm across a daylight-saving change, where a UTC week is an hour off", () => {
+    expect(change).toBeLessThan(tuesday);
+    // 09:00 in Berlin is 08:00 UTC in winter.
+    expect(filledAt(trained("Europe/Berlin"))).toBe(Date.UTC(2026, 9, 27, 8));
+    expect(filledAt(trained())).toBe(Date.UTC(2026, 9, 27, 7));
+  });
+});

@@ -1,3 +1,5 @@
+import { zoneOffset } from "./zone-offset.js";
+
 /**
  * Occupancy forecast: a weekly seasonal profile (day of week × time of day) plus an exponentially
  * smoothed, damped residual level, trained one observation at a time (README "Forecast").
@@ -39,6 +41,11 @@ export interface SeasonalModelOptions {
   intervalLevel?: number;
   /** Past errors kept per horizon bucket. Default 2000. */
   errorWindow?: number;
+  /**
+   * The site's IANA time zone: slots of the week follow its wall clock, so a daylight-saving
+   * change does not shift the daily rhythm by an hour. Default UTC.
+   */
+  timeZone?: string | undefined;
 }
 
 export interface ForecastPoint {
@@ -123,6 +130,7 @@ export class SeasonalModel {
   private readonly recentLevels: Ring;
   private readonly buckets: number[];
   private readonly errors: Ring[];
+  private readonly offsetOf: (t: number) => number;
   private observations = 0;
   private firstAt: number | null = null;
   private lastAt: number | null = null;
@@ -154,6 +162,7 @@ export class SeasonalModel {
     const errorWindow = options.errorWindow ?? 2000;
     this.errors = this.buckets.map(() => new Ring(errorWindow));
     this.recentLevels = new Ring(this.buckets.at(-1) ?? 1);
+    this.offsetOf = options.timeZone === undefined ? () => 0 : zoneOffset(options.timeZone);
   }
 
   state(): ModelState {
@@ -287,7 +296,8 @@ export class SeasonalModel {
   }
 
   private weekSlot(t: number): number {
-    const offset = ((t % WEEK_MS) + WEEK_MS) % WEEK_MS;
+    const local = t + this.offsetOf(t);
+    const offset = ((local % WEEK_MS) + WEEK_MS) % WEEK_MS;
     return Math.floor(offset / this.stepMs) % this.weekSlots;
   }
 

@@ -72,6 +72,18 @@ describe("loadTopology", () => {
     expect(error.message).toContain('sites[0].lanes[0].direction: direction must be "in" or "out"');
   });
 
+  it("takes a site's IANA time zone and names the site of an unknown one", () => {
+    const ok = dir.file("zone.yaml", site("    timeZone: Europe/Berlin\n    spaces: [ { id: lot } ]\n"));
+    expect(createTopologyIndex(loadTopology(ok)).sites.get("mall-a")?.timeZone).toBe("Europe/Berlin");
+    const error = errorOf(
+      "bad-zone.yaml",
+      site("    timeZone: Europe/Atlantis\n    spaces: [ { id: lot } ]\n"),
+    );
+    expect(error.message).toContain(
+      "bad-zone.yaml: sites[0].timeZone: timeZone must be an IANA time zone such as Europe/Berlin",
+    );
+  });
+
   it("reports duplicate space ids anywhere in a site's tree", () => {
     const error = errorOf("t.yaml", site("    spaces: [ { id: lot, children: [ { id: lot } ] } ]\n"));
     expect(error.message).toBe(

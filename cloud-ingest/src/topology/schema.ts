@@ -1,5 +1,6 @@
 import { NAME_PATTERN } from "@lotwatch/protocol/ids.js";
 import { z } from "zod";
+import { isTimeZone } from "../forecast/zone-offset.js";
 
 const id = (what: string) =>
   z.string({ error: `${what} must be a string` }).regex(NAME_PATTERN, {
@@ -63,6 +64,10 @@ export const SiteSchema = z.strictObject({
   doors: z.array(DoorSchema).default([]),
   slots: z.array(SlotSchema).default([]),
   tariff: TariffSchema.optional(),
+  timeZone: z
+    .string({ error: "timeZone must be a string" })
+    .refine(isTimeZone, { error: "timeZone must be an IANA time zone such as Europe/Berlin" })
+    .optional(),
 });
 
 export const TopologySchema = z.strictObject({

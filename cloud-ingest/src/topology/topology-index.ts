@@ -28,6 +28,8 @@ export interface SiteIndex {
   slots: Map<string, { space: string }>;
   /** The parking tariff, or null when the site charges nothing. */
   tariff: NonNullable<SiteConfig["tariff"]> | null;
+  /** The site's IANA time zone (its forecasts' week follows it), or null for UTC. */
+  timeZone: string | null;
 }
 
 export interface TopologyIndex {
@@ -61,5 +63,6 @@ function indexSite(site: SiteConfig): SiteIndex {
     doors: new Map(site.doors.map((door) => [door.id, { from: door.from ?? null, to: door.to ?? null }])),
     slots: new Map(site.slots.map((slot) => [slot.id, { space: slot.space }])),
     tariff: site.tariff ?? null,
+    timeZone: site.timeZone ?? null,
   };
 }

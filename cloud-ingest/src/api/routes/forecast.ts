@@ -50,6 +50,7 @@ export function createForecastRoutes(options: ForecastRoutesOptions): Hono {
         site: site.id,
         space: space.id,
         stepMs: step.ms,
+        timeZone: site.timeZone ?? undefined,
         horizonMs,
       });
       return c.json({
