@@ -109,34 +109,27 @@ export function basicsContract(harness: HarnessFactory): void {
     });
 
     it("counts repeated reads of a plate on a lane as one read, whichever arrives first", async () => {
-      const car = { plate: "KA01XY0001" };
+      type Read = [type: "vehicle.entry" | "vehicle.exit", lane: string, seq: number, ms: number];
+      /** One car's reads, from one gateway. */
+      const send = (gateway: string, ...reads: Read[]) =>
+        store.insertBatch(
+          gateway,
+          reads.map(([type, lane, seq, ms]) => vehicle(type, lane, seq, at(ms), { plate: "KA01XY0001" })),
+          T0 + 90_000,
+        );
       const countAt = async (t: number) => (await store.countAt("mall-a", "lot", T0 + t)).count;
-      await store.insertBatch("gw-1", [vehicle("vehicle.entry", "entry-1", 2, at(20_000), car)], T0 + 90_000);
+      await send("gw-1", ["vehicle.entry", "entry-1", 2, 20_000]);
       expect(await countNow("lot")).toBe(1);
       // The first read of the burst arrives late, from another camera's gateway: the one above
       // becomes its repeat and is taken back, and the car counts from the first read's time.
-      await store.insertBatch("gw-2", [vehicle("vehicle.entry", "entry-1", 1, at(5_000), car)], T0 + 90_000);
+      await send("gw-2", ["vehicle.entry", "entry-1", 1, 5_000]);
       expect(await countNow("lot")).toBe(1);
       expect([await countAt(4_999), await countAt(5_000), await countAt(20_000)]).toEqual([0, 1, 1]);
       // 41 s after the burst's last read: a new read. The same plate on another lane: not a repeat.
-      await store.insertBatch(
-        "gw-1",
-        [
-          vehicle("vehicle.entry", "entry-1", 3, at(61_000), car),
-          vehicle("vehicle.entry", "entry-l1", 4, at(21_000), car),
-        ],
-        T0 + 90_000,
-      );
+      await send("gw-1", ["vehicle.entry", "entry-1", 3, 61_000], ["vehicle.entry", "entry-l1", 4, 21_000]);
       expect(await countNow("lot")).toBe(3);
       // A repeated exit is one exit too.
-      await store.insertBatch(
-        "gw-1",
-        [
-          vehicle("vehicle.exit", "exit-1", 5, at(70_000), car),
-          vehicle("vehicle.exit", "exit-1", 6, at(72_000), car),
-        ],
-        T0 + 90_000,
-      );
+      await send("gw-1", ["vehicle.exit", "exit-1", 5, 70_000], ["vehicle.exit", "exit-1", 6, 72_000]);
       expect(await countNow("lot")).toBe(2);
     });
 
