@@ -1,31 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSilentLogger } from "../logging/create-logger.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createIngestMetrics, type IngestMetrics } from "../metrics/ingest-metrics.js";
 import { createMeteredStore } from "../metrics/metered-store.js";
-import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
+import { useTestStore } from "../store/sqlite/test-support/test-store.js";
 import type { Store } from "../store/store.js";
-import { createTempDir, T0, type TempDir, testTopology } from "../test-support/fixtures.js";
+import { T0 } from "../test-support/fixtures.js";
 import { LOST_EVENTS_METRIC } from "./lost-events-meter.js";
 import { crossings, gapEvent } from "./test-support/gap-events.js";
 
-let dir: TempDir;
-let store: Store;
+const db = useTestStore();
 let metrics: IngestMetrics;
 let metered: Store;
 
 beforeEach(() => {
-  dir = createTempDir();
-  store = createSqliteStore({
-    path: dir.file("ingest.db"),
-    topology: testTopology(),
-    logger: createSilentLogger(),
-  });
   metrics = createIngestMetrics();
-  metered = createMeteredStore(store, metrics);
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
+  metered = createMeteredStore(db.store, metrics);
 });
 
 /** The counter's value per `gateway/reason`. */
@@ -58,7 +46,7 @@ describe(LOST_EVENTS_METRIC, () => {
   });
 
   it("shares one counter between stores metered into the same registry", async () => {
-    createMeteredStore(store, metrics);
+    createMeteredStore(db.store, metrics);
     await metered.insertBatch("gw-1", [gapEvent(2, 1, 1)], T0);
     expect(await lost()).toEqual({ "gw-1/buffer-cap-bytes": 1 });
   });

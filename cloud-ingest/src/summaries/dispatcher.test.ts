@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createSilentLogger } from "../logging/create-logger.js";
-import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { Store } from "../store/store.js";
-import { at, createTempDir, T0, type TempDir, testTopology, vehicle } from "../test-support/fixtures.js";
+import { useTestStore } from "../store/sqlite/test-support/test-store.js";
+import { at, T0, vehicle } from "../test-support/fixtures.js";
 import { createSummaryDispatcher, type SummaryDispatcher } from "./dispatcher.js";
 import { createFileSink, dailyFile } from "./file-sink.js";
 import type { SummaryRecord } from "./summary-record.js";
@@ -12,26 +11,16 @@ import { startWebhookServer, type WebhookServer } from "./test-support/webhook-s
 import { createWebhookSink } from "./webhook-sink.js";
 
 const DAY = 24 * 3600_000;
-let dir: TempDir;
-let store: Store;
+const db = useTestStore();
 let dispatcher: SummaryDispatcher | undefined;
 let webhook: WebhookServer | undefined;
 
-beforeEach(() => {
-  dir = createTempDir();
-  store = createSqliteStore({
-    path: dir.file("ingest.db"),
-    topology: testTopology(),
-    logger: createSilentLogger(),
-  });
-});
+// Registered after useTestStore's, so it runs first: the dispatcher stops before the store closes.
 afterEach(async () => {
   await dispatcher?.close();
   dispatcher = undefined;
   await webhook?.close();
   webhook = undefined;
-  await store.close();
-  dir.remove();
 });
 
 /** `count` unmatched exits, each one summary record. */
@@ -39,7 +28,7 @@ async function unmatchedExits(count: number, firstSeq: number, receivedAt = T0):
   const events = Array.from({ length: count }, (_, i) =>
     vehicle("vehicle.exit", "exit-1", firstSeq + i, at(i * 1000), { plate: `XX${firstSeq + i}` }),
   );
-  await store.insertBatch("gw-1", events, receivedAt);
+  await db.store.insertBatch("gw-1", events, receivedAt);
 }
 
 const fast = { pollMs: 20, backoff: { initialMs: 20, maxMs: 100 }, logger: createSilentLogger() };
@@ -86,9 +75,9 @@ describe("summary dispatcher", () => {
   it("appends every record to the day's file and moves the file cursor", async () => {
     await unmatchedExits(3, 1, T0);
     await unmatchedExits(2, 10, T0 + DAY);
-    const file = dir.file("summaries.jsonl");
+    const file = db.file("summaries.jsonl");
     dispatcher = createSummaryDispatcher({
-      outbox: store,
+      outbox: db.store,
       sinks: [createFileSink(file)],
       batchSize: 2,
       ...fast,
@@ -102,15 +91,15 @@ describe("summary dispatcher", () => {
     ]);
     await waitUntil(
       "the file cursor to pass every record",
-      async () => (await store.readOutbox("file", 10)).length === 0,
+      async () => (await db.store.readOutbox("file", 10)).length === 0,
     );
   });
 
   it("keeps a torn last line apart from the records it appends", async () => {
-    const file = dir.file("summaries.jsonl");
-    const day = dir.file("summaries-2026-11-22.jsonl", '{"recordId":1,"sess');
+    const file = db.file("summaries.jsonl");
+    const day = db.file("summaries-2026-11-22.jsonl", '{"recordId":1,"sess');
     await unmatchedExits(1, 1);
-    dispatcher = createSummaryDispatcher({ outbox: store, sinks: [createFileSink(file)], ...fast });
+    dispatcher = createSummaryDispatcher({ outbox: db.store, sinks: [createFileSink(file)], ...fast });
     await waitFor("the record", () =>
       readFileSync(day, "utf8").split("\n").length === 3 ? true : undefined,
     );
@@ -118,14 +107,14 @@ describe("summary dispatcher", () => {
   });
 
   it("resumes after a restart with what is not yet delivered", async () => {
-    const file = dir.file("summaries.jsonl");
+    const file = db.file("summaries.jsonl");
     const today = dailyFile(file, new Date(T0).toISOString());
     await unmatchedExits(2, 1);
-    dispatcher = createSummaryDispatcher({ outbox: store, sinks: [createFileSink(file)], ...fast });
+    dispatcher = createSummaryDispatcher({ outbox: db.store, sinks: [createFileSink(file)], ...fast });
     await waitFor("two records", () => (readLines(today).length === 2 ? true : undefined));
     await dispatcher.close();
     await unmatchedExits(2, 3);
-    dispatcher = createSummaryDispatcher({ outbox: store, sinks: [createFileSink(file)], ...fast });
+    dispatcher = createSummaryDispatcher({ outbox: db.store, sinks: [createFileSink(file)], ...fast });
     await waitFor("four records", () => (readLines(today).length === 4 ? true : undefined));
     expect(readLines(today).map((r) => r.recordId)).toEqual([1, 2, 3, 4]);
   });
@@ -134,7 +123,7 @@ describe("summary dispatcher", () => {
     webhook = await startWebhookServer(4);
     await unmatchedExits(7, 1);
     dispatcher = createSummaryDispatcher({
-      outbox: store,
+      outbox: db.store,
       sinks: [createWebhookSink({ url: webhook.url })],
       batchSize: 3,
       ...fast,
@@ -145,7 +134,7 @@ describe("summary dispatcher", () => {
     // The cursor moves after the webhook's answer reaches the dispatcher, a moment after the records.
     await waitUntil(
       "the webhook cursor to pass every record",
-      async () => (await store.readOutbox("webhook", 10)).length === 0,
+      async () => (await db.store.readOutbox("webhook", 10)).length === 0,
     );
   });
 
@@ -153,7 +142,7 @@ describe("summary dispatcher", () => {
     const port = await freePort();
     await unmatchedExits(3, 1);
     dispatcher = createSummaryDispatcher({
-      outbox: store,
+      outbox: db.store,
       sinks: [createWebhookSink({ url: `http://127.0.0.1:${port}/summaries` })],
       ...fast,
     });
@@ -165,16 +154,16 @@ describe("summary dispatcher", () => {
 
   it("feeds each sink on its own: a down webhook does not hold up the file", async () => {
     webhook = await startWebhookServer(1_000_000);
-    const file = dir.file("summaries.jsonl");
+    const file = db.file("summaries.jsonl");
     await unmatchedExits(2, 1);
     dispatcher = createSummaryDispatcher({
-      outbox: store,
+      outbox: db.store,
       sinks: [createWebhookSink({ url: webhook.url }), createFileSink(file)],
       ...fast,
     });
     const today = dailyFile(file, new Date(T0).toISOString());
     await waitFor("the file records", () => (readLines(today).length === 2 ? true : undefined));
-    expect((await store.readOutbox("webhook", 10)).map((r) => r.recordId)).toEqual([1, 2]);
+    expect((await db.store.readOutbox("webhook", 10)).map((r) => r.recordId)).toEqual([1, 2]);
   });
 });
 

@@ -1,41 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createSilentLogger } from "../logging/create-logger.js";
-import { createSqliteStore } from "../store/sqlite/sqlite-store.js";
-import type { Store } from "../store/store.js";
-import { at, createTempDir, type TempDir, testTopology, vehicle } from "../test-support/fixtures.js";
+import { useTestStore } from "../store/sqlite/test-support/test-store.js";
+import { at, vehicle } from "../test-support/fixtures.js";
 import { startOutboxPruner } from "./outbox-pruner.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
 
-let dir: TempDir;
-let store: Store;
-beforeEach(() => {
-  dir = createTempDir();
-  store = createSqliteStore({
-    path: dir.file("ingest.db"),
-    topology: testTopology(),
-    logger: createSilentLogger(),
-  });
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const db = useTestStore();
 
 const exitRead = (seq: number) => vehicle("vehicle.exit", "exit-1", seq, at(0), { plate: `PL${seq}` });
-const recordIds = async () => (await store.readOutbox("nobody-yet", 100)).map((record) => record.recordId);
+const recordIds = async () => (await db.store.readOutbox("nobody-yet", 100)).map((record) => record.recordId);
 
 describe("startOutboxPruner", () => {
   it("deletes, in chunks, the records every sink delivered that are older than the retention", async () => {
     // Records 1-5 were recorded 10 days ago, 6 an hour ago.
-    await store.insertBatch("gw-1", [1, 2, 3, 4, 5].map(exitRead), NOW - 10 * DAY);
-    await store.insertBatch("gw-1", [exitRead(6)], NOW - 60 * 60 * 1000);
-    await store.markDelivered("file", 6);
-    await store.markDelivered("webhook", 4);
+    await db.store.insertBatch("gw-1", [1, 2, 3, 4, 5].map(exitRead), NOW - 10 * DAY);
+    await db.store.insertBatch("gw-1", [exitRead(6)], NOW - 60 * 60 * 1000);
+    await db.store.markDelivered("file", 6);
+    await db.store.markDelivered("webhook", 4);
 
     const pruner = startOutboxPruner({
-      outbox: store,
+      outbox: db.store,
       sinks: ["file", "webhook"],
       retentionDays: 7,
       logger: createSilentLogger(),
@@ -48,10 +34,10 @@ describe("startOutboxPruner", () => {
   });
 
   it("keeps every record while a configured sink has delivered none", async () => {
-    await store.insertBatch("gw-1", [1, 2].map(exitRead), NOW - 10 * DAY);
-    await store.markDelivered("file", 2);
+    await db.store.insertBatch("gw-1", [1, 2].map(exitRead), NOW - 10 * DAY);
+    await db.store.markDelivered("file", 2);
     const pruner = startOutboxPruner({
-      outbox: store,
+      outbox: db.store,
       sinks: ["file", "webhook"],
       retentionDays: 7,
       logger: createSilentLogger(),

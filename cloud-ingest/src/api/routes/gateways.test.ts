@@ -1,44 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createMessageHandler } from "../../ingest/handle-message.js";
 import { createSilentLogger } from "../../logging/create-logger.js";
-import { createSqliteStore } from "../../store/sqlite/sqlite-store.js";
-import type { Store } from "../../store/store.js";
-import {
-  at,
-  createTempDir,
-  payload,
-  T0,
-  type TempDir,
-  testTopology,
-  vehicle,
-} from "../../test-support/fixtures.js";
+import { useTestStore } from "../../store/sqlite/test-support/test-store.js";
+import { at, payload, T0, vehicle } from "../../test-support/fixtures.js";
 import { createGatewayRoutes } from "./gateways.js";
 
 const H = 3_600_000;
-let dir: TempDir;
-let store: Store;
+const db = useTestStore();
 let receivedAt: number;
 
-beforeEach(() => {
-  dir = createTempDir();
-  store = createSqliteStore({
-    path: dir.file("ingest.db"),
-    topology: testTopology(),
-    logger: createSilentLogger(),
-  });
-});
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
-
 const handle = (topic: string, body: unknown) =>
-  createMessageHandler({ store, logger: createSilentLogger(), now: () => receivedAt }).handleMessage(
-    topic,
-    payload(body),
-  );
+  createMessageHandler({
+    store: db.store,
+    logger: createSilentLogger(),
+    now: () => receivedAt,
+  }).handleMessage(topic, payload(body));
 const list = async () => {
-  const response = await createGatewayRoutes({ store }).request("/");
+  const response = await createGatewayRoutes({ store: db.store }).request("/");
   expect(response.status).toBe(200);
   return ((await response.json()) as { gateways: Record<string, unknown>[] }).gateways;
 };
@@ -91,7 +69,7 @@ describe("GET /v1/gateways", () => {
         rejected: 0,
       },
     ]);
-    expect((await store.getEvent("gw-1", 1))?.t).toBe(T0 - 1000 + 250);
+    expect((await db.store.getEvent("gw-1", 1))?.t).toBe(T0 - 1000 + 250);
   });
 
   it("has no clock offset for a gateway that sent only a status", async () => {

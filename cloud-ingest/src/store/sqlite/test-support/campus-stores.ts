@@ -3,11 +3,17 @@ import type { ClockSettings } from "../../../clock/clock-settings.js";
 import { campusTopology } from "../../../counts/test-support/count-fixtures.js";
 import { createSilentLogger } from "../../../logging/create-logger.js";
 import { createTempDir, type TempDir } from "../../../test-support/fixtures.js";
+import type { TopologyIndex } from "../../../topology/topology-index.js";
 import type { Store } from "../../store.js";
 import { createSqliteStore } from "../sqlite-store.js";
 
 /** SQLite stores of the campus topology in a fresh folder per test, closed and removed after it. */
 export function useCampusStores() {
+  return useSqliteStores(campusTopology);
+}
+
+/** SQLite stores of `topology` in a fresh folder per test, closed and removed after it. */
+export function useSqliteStores(topology: () => TopologyIndex) {
   let dir: TempDir;
   const stores: Store[] = [];
   beforeEach(() => {
@@ -18,11 +24,11 @@ export function useCampusStores() {
     dir.remove();
   });
   return {
-    file: (name: string) => dir.file(name),
+    file: (name: string, content?: string) => dir.file(name, content),
     open(name: string, clock: Partial<ClockSettings> = {}): Store {
       const store = createSqliteStore({
         path: dir.file(name),
-        topology: campusTopology(),
+        topology: topology(),
         logger: createSilentLogger(),
         clock,
       });
