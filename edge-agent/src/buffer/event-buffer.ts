@@ -8,7 +8,7 @@ import { openDatabase, readPragmas, type SynchronousMode } from "./open-database
 import { createPendingRows } from "./pending-rows.js";
 import { createRetention, type DropReport } from "./retention.js";
 import type { AcceptedRange, EventBuffer, SeqRange } from "./types.js";
-import { type StampContext, type StoredEvent, toGapEvent, toStoredEvent } from "./wire-event.js";
+import { type StampContext, type StoredEvent, toGapEvent, toStoredEvents } from "./wire-event.js";
 
 export interface EventBufferOptions {
   path: string;
@@ -371,8 +371,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
       const stamp = stampNow();
       const acceptedAt = stamp.receivedAt.getTime();
       let bytes = 0;
-      const stored = readings.map((reading) => {
-        const event = toStoredEvent(reading, stamp);
+      const stored = toStoredEvents(readings, stamp).map((event) => {
         bytes += event.body.length + ROW_OVERHEAD_BYTES;
         return { event, acceptedAt };
       });

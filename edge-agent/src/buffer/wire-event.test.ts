@@ -1,10 +1,16 @@
 import type { Reading } from "@lotwatch/protocol/events.js";
 import { describe, expect, it } from "vitest";
-import { toGapEvent, toStoredEvent, toWireJson } from "./wire-event.js";
+import { type StoredEvent, toGapEvent, toStoredEvents, toWireJson } from "./wire-event.js";
 
 const stamp = { site: "mall-a", uptimeMs: 1234, receivedAt: new Date("2026-11-22T10:00:00.000Z") };
 
-describe("toStoredEvent", () => {
+function stampOne(reading: Reading): StoredEvent {
+  const [event, ...more] = toStoredEvents([reading], { ...stamp, clockSynced: false });
+  if (event === undefined || more.length > 0) throw new Error("expected one stored event per reading");
+  return event;
+}
+
+describe("toStoredEvents", () => {
   it("stores the reading's fields after the agent's, and no gateway clock state on a device's own stamp", () => {
     const reading: Reading = {
       type: "vehicle.entry",
@@ -13,7 +19,7 @@ describe("toStoredEvent", () => {
       plate: 'AB"12\\3',
       confidence: 0.93,
     };
-    const event = toStoredEvent(reading, { ...stamp, clockSynced: false });
+    const event = stampOne(reading);
     expect(JSON.parse(event.body)).toEqual({
       id: event.id,
       type: "vehicle.entry",
@@ -28,7 +34,7 @@ describe("toStoredEvent", () => {
 
   it("stamps the reception time when the reading has none, and leaves out undefined fields", () => {
     const reading = { type: "door.crossing", door: "d-1", direction: -1, count: undefined } as Reading;
-    const event = toStoredEvent(reading, { ...stamp, clockSynced: false });
+    const event = stampOne(reading);
     expect(event.body).not.toContain("count");
     expect(JSON.parse(event.body)).toEqual({
       id: event.id,
@@ -40,6 +46,19 @@ describe("toStoredEvent", () => {
       door: "d-1",
       direction: -1,
     });
+  });
+
+  it("stamps every reading of an accept with its own id and the same reception time", () => {
+    const crossing = { type: "door.crossing", door: "d-1", direction: 1 } as const;
+    const own: Reading = { ...crossing, occurredAt: "2026-11-22T09:00:00.000Z" };
+    const events = toStoredEvents([crossing, own, crossing], stamp);
+    expect(events.map((event) => event.occurredAt)).toEqual([
+      "2026-11-22T10:00:00.000Z",
+      "2026-11-22T09:00:00.000Z",
+      "2026-11-22T10:00:00.000Z",
+    ]);
+    expect(new Set(events.map((event) => event.id)).size).toBe(3);
+    expect(JSON.parse((events[1] as StoredEvent).body)).not.toHaveProperty("uptimeMs");
   });
 });
 

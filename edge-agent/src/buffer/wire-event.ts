@@ -23,16 +23,20 @@ export interface StoredEvent {
 export type DropReason = "buffer-cap-bytes" | "buffer-cap-age" | "disk-full";
 
 /**
- * A reading as the event stored in the buffer: id, site and occurredAt added. `uptimeMs` and
- * `clockSynced` describe the gateway's clock at stamping, so they go only on readings the gateway
- * stamped: a device's own `occurredAt` was not read from that clock, and the ingest must not
- * correct it as if it were.
+ * One accept's readings as the events stored in the buffer: id, site and occurredAt added. They
+ * share one reception time, formatted once (a third of a microsecond a reading, issue 3).
+ * `uptimeMs` and `clockSynced` describe the gateway's clock at stamping, so they go only on
+ * readings the gateway stamped: a device's own `occurredAt` was not read from that clock, and the
+ * ingest must not correct it as if it were.
  */
-export function toStoredEvent(reading: Reading, context: StampContext): StoredEvent {
-  if (reading.occurredAt === undefined) {
-    return stored(reading.type, context.receivedAt.toISOString(), context, reading);
-  }
-  return stored(reading.type, reading.occurredAt, { site: context.site }, reading);
+export function toStoredEvents(readings: readonly Reading[], context: StampContext): StoredEvent[] {
+  const receivedAt = context.receivedAt.toISOString();
+  const siteOnly = { site: context.site };
+  return readings.map((reading) =>
+    reading.occurredAt === undefined
+      ? stored(reading.type, receivedAt, context, reading)
+      : stored(reading.type, reading.occurredAt, siteOnly, reading),
+  );
 }
 
 /** The `gateway.gap` event that reports dropped seqs fromSeq..toSeq. */
