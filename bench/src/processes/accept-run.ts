@@ -1,7 +1,4 @@
-import { fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { LotwatchError } from "@lotwatch/protocol/errors.js";
-import { builtScript, shebangNodeFlags } from "./child.js";
+import { builtScript, forkForResult, shebangNodeFlags } from "./child.js";
 
 /** Readings per `accept` call: what a line input hands over from one chunk of its device. */
 export const CHUNK = 10;
@@ -33,34 +30,11 @@ const TIMEOUT_MS = 300_000;
  * in the benchmark's own process the agent would get V8's defaults instead.
  */
 export function runAcceptPasses(options: AcceptOptions): Promise<AcceptPass[]> {
-  const script = fileURLToPath(new URL("./accept-child.js", import.meta.url));
-  const execArgv = shebangNodeFlags(builtScript("@lotwatch/edge-agent/cli.js"));
-  return new Promise((resolve, reject) => {
-    const child = fork(script, [JSON.stringify(options)], {
-      execArgv,
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-    });
-    let stderr = "";
-    let result: AcceptPass[] | undefined;
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("message", (message) => {
-      result = message as AcceptPass[];
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (result !== undefined) resolve(result);
-      else {
-        const how = signal === null ? `with code ${code}` : `on ${signal}`;
-        reject(
-          new LotwatchError(
-            "accept_failed",
-            `the agent buffer's process exited ${how}: ${stderr.slice(-500)}`,
-          ),
-        );
-      }
-    });
+  return forkForResult<AcceptPass[]>({
+    label: "the agent buffer's process",
+    script: new URL("./accept-child.js", import.meta.url),
+    input: options,
+    execArgv: shebangNodeFlags(builtScript("@lotwatch/edge-agent/cli.js")),
+    timeoutMs: TIMEOUT_MS,
   });
 }

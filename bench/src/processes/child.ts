@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LotwatchError } from "@lotwatch/protocol/errors.js";
@@ -94,4 +94,47 @@ export function residentMemory(pid: number): { rss: number; peak: number } {
     return Number(match[1]) * 1024;
   };
   return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+export interface ForkOptions {
+  /** For error messages, e.g. "autocannon". */
+  label: string;
+  /** A built script next to the caller's, e.g. `new URL("./x-child.js", import.meta.url)`. */
+  script: URL;
+  /** JSON-encoded into the child's argv[2]. */
+  input: unknown;
+  /** Node options, e.g. the flags of the component's shebang; default: this process's. */
+  execArgv?: string[];
+  /** The child is killed after this long. */
+  timeoutMs: number;
+}
+
+/**
+ * Runs a child script that takes its input from argv[2] and sends one result over IPC before it
+ * exits, and returns that result; a child that exits without one fails with its last stderr.
+ */
+export function forkForResult<Result>(options: ForkOptions): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(options.script), [JSON.stringify(options.input)], {
+      execArgv: options.execArgv ?? process.execArgv,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    let stderr = "";
+    let result: { value: Result } | undefined;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    child.on("message", (message) => {
+      result = { value: message as Result };
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (result !== undefined) resolve(result.value);
+      else {
+        const how = signal === null ? `with code ${code}` : `on ${signal}`;
+        reject(new LotwatchError("child_failed", `${options.label} exited ${how}: ${stderr.slice(-500)}`));
+      }
+    });
+  });
 }
