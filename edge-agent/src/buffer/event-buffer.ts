@@ -372,11 +372,7 @@ export function createEventBuffer(options: EventBufferOptions): EventBuffer {
       const acceptedAt = stamp.receivedAt.getTime();
       let bytes = 0;
       const stored = toStoredEvents(readings, stamp).map((event) => {
-        // UTF-8 bytes, as SQLite stores the body. Measuring them also flattens the body, built by
-        // concatenation, into one string: a queued row then costs the young-generation GC one
-        // object to copy instead of a rope of a dozen, a third more readings/s under the 1 MB
-        // semi-space the agent runs with (issue 3).
-        bytes += Buffer.byteLength(event.body) + ROW_OVERHEAD_BYTES;
+        bytes += event.bodyBytes + ROW_OVERHEAD_BYTES;
         return { event, acceptedAt };
       });
       return new Promise<AcceptedRange>((resolve, reject) => {

@@ -48,6 +48,11 @@ describe("toStoredEvents", () => {
     });
   });
 
+  it("gives each body's size in UTF-8 bytes, not in characters", () => {
+    const event = stampOne({ type: "vehicle.entry", lane: "entry-1", plate: "MÜ1234", confidence: 0.9 });
+    expect(event.bodyBytes).toBe(event.body.length + 1);
+  });
+
   it("stamps every reading of an accept with its own id and the same reception time", () => {
     const crossing = { type: "door.crossing", door: "d-1", direction: 1 } as const;
     const own: Reading = { ...crossing, occurredAt: "2026-11-22T09:00:00.000Z" };

@@ -17,6 +17,8 @@ export interface StoredEvent {
   occurredAt: string;
   /** The event's JSON without `seq` and `bootId`, both spliced in when sending. */
   body: string;
+  /** `body`'s size in UTF-8, as SQLite stores it. */
+  bodyBytes: number;
 }
 
 /** Why the agent dropped readings; the `reason` of a `gateway.gap` event. */
@@ -72,7 +74,11 @@ function stored(
     if (key === "type" || key === "occurredAt" || value === undefined) continue;
     body += `,"${key}":${JSON.stringify(value)}`;
   }
-  return { id, type, occurredAt, body: `${body}}` };
+  const json = `${body}}`;
+  // Measuring the UTF-8 size also flattens the concatenated string: a row queued for its commit
+  // then costs the young-generation GC one object to copy, not a rope of a dozen (a third more
+  // readings/s under the 1 MB semi-space the agent runs with, issue 3).
+  return { id, type, occurredAt, body: json, bodyBytes: Buffer.byteLength(json) };
 }
 
 /**
